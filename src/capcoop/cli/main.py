@@ -1,0 +1,86 @@
+"""The ``capcoop`` command line: parse options, call one service, render the result.
+
+Errors raised on purpose (:class:`~capcoop.errors.CapcoopError`) become a one-line message with the
+fix on stderr and exit code 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from capcoop import __version__
+from capcoop.cli import state
+from capcoop.cli.codes import codes_app
+from capcoop.cli.data import db_app, register_data_commands
+from capcoop.cli.render import OutputFormat, emit_rows, stderr
+from capcoop.errors import CapcoopError
+from capcoop.settings import list_settings
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="capcoop", no_args_is_help=True, pretty_exceptions_enable=False,
+    help="Plan and monitor production-capacity cooperation between economies "
+         "(China and ASEAN by default).")
+app.add_typer(codes_app, name="codes")
+app.add_typer(db_app, name="db")
+register_data_commands(app)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"capcoop {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    warehouse: Optional[Path] = typer.Option(
+        None, "--warehouse", envvar="CAPCOOP_WAREHOUSE",
+        help="Warehouse file (default: your warehouse if it exists, else the embedded demo)."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """capcoop: trade monitoring, cooperation opportunities and supply-chain stability."""
+    state.warehouse = warehouse
+
+
+@app.command("settings")
+def settings_command(
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, json or csv."),
+) -> None:
+    """List every setting with its type, current value, source and environment variable.
+
+    Example: capcoop settings --format json
+    """
+    emit_rows(list_settings(), fmt, title="capcoop settings")
+
+
+def main() -> None:
+    """Entry point of the ``capcoop`` console script."""
+    try:
+        code = app(standalone_mode=False)
+    except CapcoopError as exc:
+        stderr.print(f"[bold red]error:[/] {exc.message}" + (f". Try: {exc.hint}" if exc.hint else ""),
+                     highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except typer.Abort:
+        stderr.print("aborted")
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors
+        import click
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

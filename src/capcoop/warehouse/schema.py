@@ -1,0 +1,94 @@
+"""The warehouse schema: canonical tables and recorded, versioned migrations.
+
+Each migration is a numbered list of DDL statements. ``schema_migrations`` records which ones a
+warehouse file has; :func:`migrate` applies the missing ones in one transaction. Add a migration
+at the end of :data:`MIGRATIONS`; never edit one that has shipped.
+
+Canonical tables (money in current US$, codes as strings):
+
+``trade_flows``
+    One row per (source, basis, freq, year, month, reporter, partner, flow, classification, product).
+    ``flow`` is ``X`` (reporter's exports) or ``M`` (reporter's imports); ``basis`` is ``reported``
+    (declared by the reporter), ``mirror`` (derived from the partner's declarations) or
+    ``reconciled`` (a harmonised source such as BACI). ``freq`` is ``A`` (annual, ``month`` NULL)
+    or ``M``. ``product`` is ``TOTAL`` with ``classification`` ``TOTAL`` for all goods.
+    ``value_usd`` is current US$; a source that publishes in another currency (SingStat: S$)
+    keeps its figure in ``value_local`` with ``currency`` and leaves ``value_usd`` NULL until a
+    documented conversion fills it. ``estimate`` flags publisher estimates (IMF " e" cells).
+``country_product_exports``
+    A country × product export matrix (e.g. the Atlas's and Open Trade Statistics' HS4 data).
+``sector_accounts``
+    Country × sector × year accounts in long form (output, value added, exports ...).
+``country_indicators`` / ``indicator_definitions``
+    Long country × indicator × year values (e.g. WDI) and each indicator's name and unit.
+``country_classifications``
+    Categorical attributes by year (e.g. World Bank income group).
+``provenance``
+    One row per load: source, release, file, sha256, rows, target table, loaded_at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Migration", "MIGRATIONS", "SCHEMA_VERSION", "TABLE_KEYS"]
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A numbered schema change: its version, a short name and its DDL statements."""
+
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+_V1 = (
+    """CREATE TABLE provenance (
+        load_id BIGINT NOT NULL, source VARCHAR NOT NULL, release VARCHAR, file VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL, rows BIGINT NOT NULL, target VARCHAR NOT NULL,
+        replaced_rows BIGINT NOT NULL DEFAULT 0, parameters VARCHAR,
+        capcoop_version VARCHAR, loaded_at TIMESTAMP NOT NULL)""",
+    """CREATE TABLE trade_flows (
+        source VARCHAR NOT NULL, basis VARCHAR NOT NULL, freq VARCHAR NOT NULL,
+        year SMALLINT NOT NULL, month TINYINT, reporter VARCHAR NOT NULL, partner VARCHAR NOT NULL,
+        flow VARCHAR NOT NULL, classification VARCHAR NOT NULL, product VARCHAR NOT NULL,
+        value_usd DOUBLE, value_local DOUBLE, currency VARCHAR NOT NULL DEFAULT 'USD',
+        quantity DOUBLE, quantity_unit VARCHAR, estimate BOOLEAN NOT NULL DEFAULT FALSE,
+        load_id BIGINT NOT NULL)""",
+    """CREATE TABLE country_product_exports (
+        source VARCHAR NOT NULL, classification VARCHAR NOT NULL, year SMALLINT NOT NULL,
+        country VARCHAR NOT NULL, product VARCHAR NOT NULL, export_usd DOUBLE NOT NULL,
+        load_id BIGINT NOT NULL)""",
+    """CREATE TABLE sector_accounts (
+        source VARCHAR NOT NULL, country VARCHAR NOT NULL, sector VARCHAR NOT NULL,
+        year SMALLINT NOT NULL, indicator VARCHAR NOT NULL, value DOUBLE NOT NULL,
+        unit VARCHAR NOT NULL, load_id BIGINT NOT NULL)""",
+    """CREATE TABLE country_indicators (
+        source VARCHAR NOT NULL, country VARCHAR NOT NULL, indicator VARCHAR NOT NULL,
+        year SMALLINT NOT NULL, value DOUBLE NOT NULL, load_id BIGINT NOT NULL)""",
+    """CREATE TABLE indicator_definitions (
+        source VARCHAR NOT NULL, indicator VARCHAR NOT NULL, name VARCHAR NOT NULL,
+        unit VARCHAR, load_id BIGINT NOT NULL)""",
+    """CREATE TABLE country_classifications (
+        source VARCHAR NOT NULL, country VARCHAR NOT NULL, scheme VARCHAR NOT NULL,
+        year SMALLINT NOT NULL, value VARCHAR NOT NULL, load_id BIGINT NOT NULL)""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "canonical tables and provenance", _V1),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+#: The natural key of each canonical table (besides ``source``): a load may not contain two rows
+#: with the same key, and a row whose key is already present from the same source is replaced.
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "trade_flows": ("basis", "freq", "year", "month", "reporter", "partner", "flow",
+                    "classification", "product"),
+    "country_product_exports": ("classification", "year", "country", "product"),
+    "sector_accounts": ("country", "sector", "year", "indicator"),
+    "country_indicators": ("country", "indicator", "year"),
+    "indicator_definitions": ("indicator",),
+    "country_classifications": ("country", "scheme", "year"),
+}
