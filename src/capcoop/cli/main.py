@@ -20,7 +20,7 @@ from capcoop.cli.render import OutputFormat, emit_rows, stderr
 from capcoop.errors import CapcoopError
 from capcoop.settings import list_settings
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "run"]
 
 app = typer.Typer(
     name="capcoop", no_args_is_help=True, pretty_exceptions_enable=False,
@@ -60,26 +60,22 @@ def settings_command(
     emit_rows(list_settings(), fmt, title="capcoop settings")
 
 
-def main() -> None:
-    """Entry point of the ``capcoop`` console script."""
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI with ``argv`` and return the exit code (errors are printed, not raised)."""
     try:
-        code = app(standalone_mode=False)
+        app(args=argv, prog_name="capcoop")  # standalone: usage errors exit with code 2
     except CapcoopError as exc:
         stderr.print(f"[bold red]error:[/] {exc.message}" + (f". Try: {exc.hint}" if exc.hint else ""),
                      highlight=False, soft_wrap=True)
-        sys.exit(2)
-    except typer.Abort:
-        stderr.print("aborted")
-        sys.exit(1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors
-        import click
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
-    sys.exit(code if isinstance(code, int) else 0)
+        return 2
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
+
+
+def main() -> None:
+    """Entry point of the ``capcoop`` console script."""
+    sys.exit(run())
 
 
 if __name__ == "__main__":
