@@ -23,7 +23,8 @@ def ibis_backend(con: duckdb.DuckDBPyConnection) -> Any:
 def table_row_counts(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """``[{"name", "rows"}]`` for every canonical table and the provenance table."""
     backend = ibis_backend(con)
-    names = [*TABLE_KEYS, "provenance"]
+    names = [*TABLE_KEYS, "provenance", "ref_countries", "ref_bloc_memberships",
+             "ref_cooperation_sectors"]
     return [{"name": name, "rows": int(backend.table(name).count().execute())} for name in names]
 
 

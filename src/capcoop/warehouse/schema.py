@@ -23,6 +23,9 @@ Canonical tables (money in current US$, codes as strings):
     Long country × indicator × year values (e.g. WDI) and each indicator's name and unit.
 ``country_classifications``
     Categorical attributes by year (e.g. World Bank income group).
+``ref_countries`` / ``ref_bloc_memberships`` / ``ref_cooperation_sectors``
+    Copies of the reference codes (:mod:`capcoop.codes`) for joins in SQL, rewritten by
+    :func:`capcoop.warehouse.reference.refresh_reference_tables`.
 ``provenance``
     One row per load: source, release, file, sha256, rows, target table, loaded_at.
 """
@@ -75,8 +78,20 @@ _V1 = (
         year SMALLINT NOT NULL, value VARCHAR NOT NULL, load_id BIGINT NOT NULL)""",
 )
 
+_V2 = (
+    """CREATE TABLE ref_countries (
+        iso3 VARCHAR NOT NULL, iso2 VARCHAR, m49 VARCHAR, baci INTEGER, name_en VARCHAR,
+        name_zh VARCHAR, kind VARCHAR NOT NULL, region VARCHAR, subregion VARCHAR)""",
+    """CREATE TABLE ref_bloc_memberships (
+        bloc VARCHAR NOT NULL, iso3 VARCHAR NOT NULL, joined DATE NOT NULL, "left" DATE)""",
+    """CREATE TABLE ref_cooperation_sectors (
+        sector VARCHAR NOT NULL, name_en VARCHAR NOT NULL, name_zh VARCHAR, tags VARCHAR,
+        hs_revision VARCHAR, hs_from VARCHAR NOT NULL, hs_to VARCHAR NOT NULL)""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "canonical tables and provenance", _V1),
+    Migration(2, "reference code tables (countries, bloc memberships, cooperation sectors)", _V2),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

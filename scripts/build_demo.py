@@ -1,0 +1,135 @@
+"""Build the embedded demo warehouse from the openly licensed data in ../shared/data.
+
+Reproducible: the same inputs give the same tables (only ``loaded_at`` differs). Every file goes
+through capcoop's own parsers and atomic loads, so the demo's provenance table names each source
+file with its sha256. The result replaces ``src/capcoop/data/demo.duckdb`` atomically and
+``src/capcoop/data/ATTRIBUTION.md`` is rewritten from :data:`DEMO_INPUTS`.
+
+Usage::
+
+    python scripts/build_demo.py [--shared-data PATH] [--out PATH]
+
+What is embedded and why (licence decisions) is in the ``licence`` field of each input; sources
+whose terms forbid redistribution (the AEI China Global Investment Tracker) and non-commercial
+data (Open Trade Statistics, CC BY-NC 4.0) are never embedded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from capcoop.services.ingest import ingest_files  # noqa: E402
+from capcoop.warehouse.connection import open_writer  # noqa: E402
+from capcoop.warehouse.reference import refresh_reference_tables  # noqa: E402
+
+
+@dataclass(frozen=True)
+class DemoInput:
+    """One embedded input: source parser, files (relative to shared/data), attribution."""
+
+    source: str
+    files: tuple[str, ...]
+    title: str
+    publisher: str
+    licence: str
+
+
+DEMO_INPUTS: tuple[DemoInput, ...] = (
+    DemoInput("imf-dots",
+              ("trade2/imf_dots_samleblanc/dots_annual_all_reporters_2010_2020_long.csv.gz",
+               "trade2/imf_dots_samleblanc/dots_annual_asean_china_1960_2020_long.csv.gz"),
+              "Direction of Trade Statistics (DOTS), bilateral goods trade totals: all reporters "
+              "2010-2020 and every year 1960-2020 of China's, Hong Kong's, Macao's and the ASEAN "
+              "members' trade",
+              "International Monetary Fund",
+              "IMF terms of use: data may be reused and redistributed with attribution "
+              "(source: IMF, Direction of Trade Statistics)"),
+    DemoInput("wdi", ("reference/wdi/indicators",),
+              "World Development Indicators (68 indicators: GDP, population, urbanisation, "
+              "electricity, logistics, emissions ...)", "World Bank", "CC BY 4.0"),
+    DemoInput("wb-income",
+              ("reference/wb-income-classification/oghist_income_group_long_FY89-FY23.csv",
+               "reference/wb-income-classification/class_fy2025_list_of_economies.csv"),
+              "World Bank country income classification, FY1989-FY2025", "World Bank", "CC BY 4.0"),
+    DemoInput("adb-mrio",
+              ("io/adb_mrio_summary_ksreyes/summary_62econ_current_2000_2022.csv",
+               "io/adb_mrio_summary_ksreyes/summary_72econ_2017_2022.csv"),
+              "ADB Multi-Regional Input-Output tables: country x 35-sector accounts",
+              "Asian Development Bank", "CC BY 3.0 IGO (ADB open data)"),
+    DemoInput("export-matrix", ("trade3/atlas_hs92_hs4_2016_scca/atlas_exports_2016_country_hs4.csv",),
+              "Atlas of Economic Complexity, exports by country x HS 1992 4-digit product, 2016",
+              "The Growth Lab at Harvard University (International Trade Data (HS, 92), "
+              "doi:10.7910/DVN/T4CHWJ), via the MIT-licensed R package sccar (Utrecht University)",
+              "publicly released research data, cited as the Growth Lab asks; already "
+              "redistributed in an MIT-licensed package. Decision recorded in docs/data.md"),
+    DemoInput("export-matrix",
+              ("trade2/wto_manufactures_exports_mitsuoxv/WtoData_20200510015454.csv.gz",),
+              "WTO exports of manufactures to the world by 13 product groups, 1990-2018",
+              "World Trade Organization", "WTO data: free reuse with attribution"),
+)
+
+
+def shared_data_root(explicit: str | None) -> Path:
+    """The shared data folder: --shared-data, CAPCOOP_SHARED_DATA or ../shared/data."""
+    for candidate in (explicit, os.environ.get("CAPCOOP_SHARED_DATA"),
+                      str(REPO.parent / "shared" / "data")):
+        if candidate and (Path(candidate) / "README.md").is_file():
+            return Path(candidate)
+    raise SystemExit("shared data not found: pass --shared-data PATH")
+
+
+def build(shared: Path, out: Path) -> Path:
+    """Ingest every input into a fresh file, add reference tables, then move it to ``out``."""
+    workdir = Path(tempfile.mkdtemp(prefix="capcoop-demo-"))
+    target = workdir / "demo.duckdb"
+    for item in DEMO_INPUTS:
+        paths = [shared / f for f in item.files]
+        for report in ingest_files(item.source, paths, warehouse=target):
+            print(f"{item.source:14} {Path(report.file).name:60} {report.result.rows:>9,} rows")
+    with open_writer(target) as (con, _):
+        refresh_reference_tables(con)
+        con.execute("CHECKPOINT")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(target), str(out))
+    shutil.rmtree(workdir, ignore_errors=True)
+    return out
+
+
+def attribution_text() -> str:
+    """The ATTRIBUTION.md shipped next to the demo warehouse."""
+    lines = ["# Attribution of the embedded demo warehouse", "",
+             "capcoop's demo warehouse (`demo.duckdb`) is derived by `scripts/build_demo.py` from the",
+             "sources below. Values are re-encoded in capcoop's canonical tables; the `provenance`",
+             "table names every input file with its sha256. Reference codes come from the package",
+             "data described in `docs/codes.md` and `docs/products.md`.", ""]
+    for item in DEMO_INPUTS:
+        lines += [f"## {item.title}", f"- Publisher: {item.publisher}",
+                  f"- Licence / terms: {item.licence}",
+                  f"- Files: {', '.join(Path(f).name for f in item.files)}", ""]
+    lines += ["Not embedded: Open Trade Statistics (CC BY-NC 4.0, non-commercial), the AEI China",
+              "Global Investment Tracker (all rights reserved), UN Comtrade extracts (Comtrade terms).", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Command-line entry: build the demo and write the attribution file."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--shared-data")
+    parser.add_argument("--out", default=str(REPO / "src" / "capcoop" / "data" / "demo.duckdb"))
+    args = parser.parse_args()
+    out = build(shared_data_root(args.shared_data), Path(args.out))
+    (out.parent / "ATTRIBUTION.md").write_text(attribution_text(), encoding="utf-8")
+    print(f"demo warehouse: {out} ({out.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
