@@ -10,8 +10,9 @@ Usage::
     python scripts/build_demo.py [--shared-data PATH] [--out PATH]
 
 What is embedded and why (licence decisions) is in the ``licence`` field of each input; sources
-whose terms forbid redistribution (the AEI China Global Investment Tracker) and non-commercial
-data (Open Trade Statistics, CC BY-NC 4.0) are never embedded.
+whose terms forbid redistribution (the AEI China Global Investment Tracker), data without an open
+licence (the Growth Lab Atlas matrix) and non-commercial data (Open Trade Statistics, CC BY-NC 4.0)
+are never embedded.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ DEMO_INPUTS: tuple[DemoInput, ...] = (
               "International Monetary Fund",
               "IMF terms of use: data may be reused and redistributed with attribution "
               "(source: IMF, Direction of Trade Statistics)"),
-    DemoInput("wdi", ("reference/wdi/indicators",),
+    DemoInput("wdi", ("reference/wdi",),
               "World Development Indicators (68 indicators: GDP, population, urbanisation, "
               "electricity, logistics, emissions ...)", "World Bank", "CC BY 4.0"),
     DemoInput("wb-income",
@@ -65,12 +66,6 @@ DEMO_INPUTS: tuple[DemoInput, ...] = (
                "io/adb_mrio_summary_ksreyes/summary_72econ_2017_2022.csv"),
               "ADB Multi-Regional Input-Output tables: country x 35-sector accounts",
               "Asian Development Bank", "CC BY 3.0 IGO (ADB open data)"),
-    DemoInput("export-matrix", ("trade3/atlas_hs92_hs4_2016_scca/atlas_exports_2016_country_hs4.csv",),
-              "Atlas of Economic Complexity, exports by country x HS 1992 4-digit product, 2016",
-              "The Growth Lab at Harvard University (International Trade Data (HS, 92), "
-              "doi:10.7910/DVN/T4CHWJ), via the MIT-licensed R package sccar (Utrecht University)",
-              "publicly released research data, cited as the Growth Lab asks; already "
-              "redistributed in an MIT-licensed package. Decision recorded in docs/data.md"),
     DemoInput("export-matrix",
               ("trade2/wto_manufactures_exports_mitsuoxv/WtoData_20200510015454.csv.gz",),
               "WTO exports of manufactures to the world by 13 product groups, 1990-2018",
@@ -115,8 +110,9 @@ def attribution_text() -> str:
         lines += [f"## {item.title}", f"- Publisher: {item.publisher}",
                   f"- Licence / terms: {item.licence}",
                   f"- Files: {', '.join(Path(f).name for f in item.files)}", ""]
-    lines += ["Not embedded: Open Trade Statistics (CC BY-NC 4.0, non-commercial), the AEI China",
-              "Global Investment Tracker (all rights reserved), UN Comtrade extracts (Comtrade terms).", ""]
+    lines += ["Not embedded: the Growth Lab Atlas and Open Trade Statistics country x HS4 matrices",
+              "(no open licence / CC BY-NC 4.0), the AEI China Global Investment Tracker (all rights",
+              "reserved), UN Comtrade extracts (Comtrade terms). See docs/data.md.", ""]
     return "\n".join(lines)
 
 

@@ -8,7 +8,7 @@ from typing import Callable
 
 from capcoop.errors import InputError
 from capcoop.sources import get_source
-from capcoop.sources.base import sha256_file
+from capcoop.sources.base import sha256_path
 from capcoop.warehouse.connection import open_writer
 from capcoop.warehouse.loads import LoadResult, already_loaded, load_batches
 
@@ -30,6 +30,9 @@ def ingest_files(source: str, paths: list[str | Path], *, warehouse: str | Path 
                  on_file: Callable[[Path], None] | None = None) -> list[IngestReport]:
     """Parse and load each of ``paths`` with source ``source``.
 
+    A path may be a folder where the source reads one (WDI: the folder of indicator files); its
+    checksum covers every file in it.
+
     Each file is one transaction: a file rejected half-way leaves the warehouse as it was, and
     files loaded before it stay loaded. A file already loaded (same sha256) is skipped.
     """
@@ -40,7 +43,7 @@ def ingest_files(source: str, paths: list[str | Path], *, warehouse: str | Path 
         for path in files:
             if on_file:
                 on_file(path)
-            digest = sha256_file(path)
+            digest = sha256_path(path)
             previous = already_loaded(con, module.SOURCE.name, digest)
             if previous is not None:
                 result = LoadResult("unchanged", previous, 0, 0)
@@ -56,6 +59,6 @@ def ingest_files(source: str, paths: list[str | Path], *, warehouse: str | Path 
 
 def _existing(path: str | Path) -> Path:
     resolved = Path(path).expanduser()
-    if not resolved.is_file():
+    if not resolved.exists():
         raise InputError(f"file not found: '{path}'", hint="check the path")
     return resolved

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from capcoop.errors import CapcoopError, InputError
 
-__all__ = ["SqlStage", "TableBatch", "ParsedFile", "SourceInfo", "Transport", "sha256_file",
+__all__ = ["SqlStage", "TableBatch", "ParsedFile", "SourceInfo", "Transport", "sha256_file", "sha256_path",
            "fetch_url", "urllib_transport"]
 
 #: A transport takes a URL and returns the response body. Tests inject a fake one.
@@ -88,6 +88,20 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     with open(path, "rb") as handle:
         while block := handle.read(chunk):
             digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_path(path: Path) -> str:
+    """Hex sha256 of a file, or of a folder: every file under it, by relative name and content.
+
+    A folder's digest changes when any member file is added, removed, renamed or changed.
+    """
+    if not path.is_dir():
+        return sha256_file(path)
+    digest = hashlib.sha256()
+    for member in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(member.relative_to(path).as_posix().encode() + b"\0")
+        digest.update(sha256_file(member).encode() + b"\n")
     return digest.hexdigest()
 
 
