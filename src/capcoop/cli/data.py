@@ -72,6 +72,12 @@ def db_info_command(fmt: OutputFormat = FORMAT) -> None:
     Example: capcoop db info --format json
     """
     info = warehouse_info(state.warehouse)
+    if fmt is OutputFormat.table:
+        stdout.print(f"warehouse: [bold]{info['warehouse']['label']}[/]", highlight=False)
+        info = info | {"loads": [{"load": r["load_id"], "source": r["source"], "file": r["file"],
+                                  "table": r["target"], "rows": f"{r['rows']:,}",
+                                  "sha256": r["sha256"][:12], "loaded_at": r["loaded_at"][:19]}
+                                 for r in info["loads"]]}
     emit(info, fmt, sections={"tables": "Tables", "loads": "Loads (provenance)"},
          caption=f"warehouse: {info['warehouse']['label']}")
 

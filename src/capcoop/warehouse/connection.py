@@ -67,7 +67,9 @@ def locate_warehouse(path: str | Path | None = None, *, for_writing: bool = Fals
     """
     explicit = get_setting("warehouse", str(path) if path is not None else None)
     if explicit:
-        return WarehouseLocation(Path(str(explicit)).expanduser(), "explicit")
+        chosen = Path(str(explicit)).expanduser()
+        is_demo = chosen.exists() and chosen.resolve() == demo_warehouse_path().resolve()
+        return WarehouseLocation(chosen, "demo" if is_demo else "explicit")
     user = Path(str(get_setting("user_warehouse"))).expanduser()
     if for_writing or user.exists():
         return WarehouseLocation(user, "user")
@@ -163,7 +165,7 @@ def open_reader(path: str | Path | None = None) -> Iterator[tuple[duckdb.DuckDBP
 def open_writer(path: str | Path | None = None) -> Iterator[tuple[duckdb.DuckDBPyConnection, WarehouseLocation]]:
     """The single writing connection: creates the file and applies migrations as needed."""
     location = locate_warehouse(path, for_writing=True)
-    if location.is_demo or location.path.resolve() == demo_warehouse_path().resolve():
+    if location.is_demo:
         raise ReadOnlyWarehouseError(
             "the embedded demo warehouse is read-only",
             hint="pass --warehouse PATH (or set CAPCOOP_WAREHOUSE) to write to your own file")
