@@ -37,7 +37,7 @@ def test_demo_holds_known_dots_values():
                             "WHERE reporter = 'CHN' AND partner = 'WLD'").fetchone()
     assert location.is_demo
     assert value == pytest.approx(114_157.1e6, abs=0.05e6)  # published to 0.1 mn
-    assert years == (1960, 2020)
+    assert years == (1961, 2020)  # the DOTS copy has China-World from 1961
 
 
 def test_demo_refuses_ingest(no_user_warehouse, tmp_path):
