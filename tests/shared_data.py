@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 _REPO = Path(__file__).resolve().parents[1]
-_CANDIDATES = (_REPO.parent / "shared" / "data", _REPO.parent.parent / "shared" / "data")
+#: ``shared/data`` beside the checkout or beside any folder above it (a clone may sit deeper).
+_CANDIDATES = tuple(parent / "shared" / "data" for parent in _REPO.parents)
 
 
 def shared_data_root() -> Path | None:
