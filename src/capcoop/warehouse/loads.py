@@ -4,13 +4,15 @@ A source's ``parse()`` yields :class:`TableBatch` objects (rows for one canonica
 loader writes all batches of one file in **one transaction**:
 
 1. If the same source already loaded a file with the same sha256, nothing happens (``unchanged``).
-2. Each batch is staged in a temporary table; the source's SQL checks and the table's key
-   uniqueness are verified there. Any failure rolls everything back: nothing of a rejected
-   file reaches the warehouse.
+2. Each batch is staged: a frame is copied into a temporary table ``_stage``; a
+   :class:`SqlStage` (files too big for memory) is inserted straight into the target table and
+   ``_stage`` is a view of the rows just inserted (with their ``rowid``, in file order), so the
+   rows are written once. The source's SQL checks and the table's key uniqueness are verified on
+   ``_stage``. Any failure rolls everything back: nothing of a rejected file reaches the warehouse.
 3. Rows of the same source whose ``replace_by`` columns match the staged rows are deleted (a newer
    file of the same coverage supersedes the older one; by default the table's natural key).
-4. The rows are inserted and one provenance row per batch records source, release, file, sha256,
-   rows, replaced rows and parameters.
+4. Frame rows are inserted and one provenance row per batch records source, release, file,
+   sha256, rows, replaced rows and parameters.
 """
 
 from __future__ import annotations
@@ -47,11 +49,16 @@ def already_loaded(con: duckdb.DuckDBPyConnection, source: str, sha256: str) -> 
     return None if row is None or row[0] is None else int(row[0])
 
 
+def _drop_stage(con: duckdb.DuckDBPyConnection) -> None:
+    kinds = con.execute("SELECT 'VIEW' FROM duckdb_views() WHERE view_name = '_stage' AND temporary "
+                        "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = '_stage' "
+                        "AND temporary").fetchall()
+    for (kind,) in kinds:
+        con.execute(f"DROP {kind} _stage")
+
+
 def _stage(con: duckdb.DuckDBPyConnection, data: Any) -> None:
-    con.execute("DROP TABLE IF EXISTS _stage")
-    if isinstance(data, SqlStage):
-        con.execute(f"CREATE TEMP TABLE _stage AS {data.sql}", list(data.params))
-        return
+    _drop_stage(con)
     con.register("_incoming", data)
     try:
         con.execute("CREATE TEMP TABLE _stage AS SELECT * FROM _incoming")
@@ -65,6 +72,8 @@ def _run_checks(con: duckdb.DuckDBPyConnection, batch: TableBatch, file: str) ->
         if row is not None:
             message, line, column, value = row
             raise SourceFormatError(message, file=file, line=line, column=column, value=value)
+    if batch.unique_key_checked:
+        return
     keys = [k for k in TABLE_KEYS[batch.target] if k in _stage_columns(con)]
     cols = ", ".join(keys)
     dup = con.execute(f"SELECT {cols}, count(*) AS n FROM _stage GROUP BY ALL HAVING n > 1 "
@@ -75,8 +84,29 @@ def _run_checks(con: duckdb.DuckDBPyConnection, batch: TableBatch, file: str) ->
                                 hint="each key may appear once per file; remove the repeats")
 
 
+def _insert_sql(con: duckdb.DuckDBPyConnection, batch: TableBatch, source: str, load_id: int,
+                file: str) -> int:
+    """Insert a :class:`SqlStage` into its table; ``_stage`` becomes a view of the new rows."""
+    stage: SqlStage = batch.data
+    _drop_stage(con)
+    # rows of earlier batches of the same file share the load_id: the view starts after them
+    after = con.execute(f"SELECT max(rowid) FROM {batch.target} WHERE load_id = ?",
+                        [load_id]).fetchone()[0]
+    sql = (f"INSERT INTO {batch.target} BY NAME SELECT *, ?::VARCHAR AS source, "
+           f"?::BIGINT AS load_id FROM ({stage.sql})")
+    try:
+        rows = int(con.execute(sql, [source, load_id, *stage.params]).fetchone()[0])
+    except duckdb.Error as exc:
+        raise SourceFormatError(f"cannot load the rows: {str(exc).splitlines()[0]}",
+                                file=file) from None
+    later = "" if after is None else f" AND rowid > {int(after)}"
+    con.execute(f"CREATE TEMP VIEW _stage AS SELECT rowid AS rowid, * EXCLUDE (source, load_id) "
+                f"FROM {batch.target} WHERE load_id = {int(load_id)}{later}")
+    return rows
+
+
 def _stage_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute("DESCRIBE _stage").fetchall()]
+    return [r[0] for r in con.execute("DESCRIBE _stage").fetchall() if r[0] != "rowid"]
 
 
 def _check_columns(con: duckdb.DuckDBPyConnection, target: str, file: str) -> None:
@@ -90,13 +120,13 @@ def _check_columns(con: duckdb.DuckDBPyConnection, target: str, file: str) -> No
             f"or lack key columns {sorted(missing)}", file=file)
 
 
-def _replace(con: duckdb.DuckDBPyConnection, batch: TableBatch, source: str) -> int:
+def _replace(con: duckdb.DuckDBPyConnection, batch: TableBatch, source: str, load_id: int) -> int:
     cols = batch.replace_by or TABLE_KEYS[batch.target]
     cols = tuple(c for c in cols if c in _stage_columns(con))
     match = " AND ".join(f"t.{c} IS NOT DISTINCT FROM s.{c}" for c in cols)
-    sql = (f"DELETE FROM {batch.target} t WHERE t.source = ? AND EXISTS ("
+    sql = (f"DELETE FROM {batch.target} t WHERE t.source = ? AND t.load_id <> ? AND EXISTS ("
            f"SELECT 1 FROM (SELECT DISTINCT {', '.join(cols)} FROM _stage) s WHERE {match})")
-    return int(con.execute(sql, [source]).fetchone()[0])
+    return int(con.execute(sql, [source, load_id]).fetchone()[0])
 
 
 def _insert(con: duckdb.DuckDBPyConnection, target: str, source: str, load_id: int) -> int:
@@ -124,7 +154,7 @@ def load_batches(con: duckdb.DuckDBPyConnection, *, source: str, release: str | 
         load_id = int(con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM provenance").fetchone()[0])
         result = _write_all(con, source=source, release=release, file=file, sha256=sha256,
                             batches=batches, parameters=parameters or {}, load_id=load_id)
-        con.execute("DROP TABLE IF EXISTS _stage")
+        _drop_stage(con)
         con.execute("COMMIT")
         return result
     except BaseException:
@@ -138,11 +168,16 @@ def _write_all(con: duckdb.DuckDBPyConnection, *, source: str, release: str | No
     tables: dict[str, int] = {}
     total_replaced = 0
     for batch in batches:
-        _stage(con, batch.data)
+        direct = isinstance(batch.data, SqlStage)
+        if direct:
+            rows = _insert_sql(con, batch, source, load_id, file)
+        else:
+            _stage(con, batch.data)
         _check_columns(con, batch.target, file)
         _run_checks(con, batch, file)
-        replaced = _replace(con, batch, source)
-        rows = _insert(con, batch.target, source, load_id)
+        replaced = _replace(con, batch, source, load_id)
+        if not direct:
+            rows = _insert(con, batch.target, source, load_id)
         con.execute(
             "INSERT INTO provenance (load_id, source, release, file, sha256, rows, target, "
             "replaced_rows, parameters, capcoop_version, loaded_at) "
