@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from capcoop.cli.render import OutputFormat, emit_rows
-from capcoop.services.reference import (bloc_member_records, bloc_records, country_records,
-                                        product_records, sector_product_records, sector_records)
 
 __all__ = ["codes_app"]
+
+# Services are imported inside each command so that `capcoop --help` and unrelated commands start
+# fast (the reference tables load pandas and package data).
 
 codes_app = typer.Typer(help="Browse reference codes: countries, blocs, products, sectors.",
                         no_args_is_help=True)
@@ -19,8 +18,8 @@ FORMAT = typer.Option(OutputFormat.table, "--format", help="table, json or csv."
 
 @codes_app.command("countries")
 def countries_command(
-    code: Optional[str] = typer.Argument(None, help="Any code or name: VNM, VN, 704, 'Viet Nam', 越南."),
-    search: Optional[str] = typer.Option(None, "--search", help="Find countries by part of a code or name."),
+    code: str | None = typer.Argument(None, help="Any code or name: VNM, VN, 704, 'Viet Nam', 越南."),
+    search: str | None = typer.Option(None, "--search", help="Find countries by part of a code or name."),
     limit: int = typer.Option(10, "--limit", help="Most matches to show with --search."),
     aggregates: bool = typer.Option(False, "--aggregates", help="Also list aggregates and historical entities."),
     fmt: OutputFormat = FORMAT,
@@ -29,15 +28,17 @@ def countries_command(
 
     Example: capcoop codes countries --search viet
     """
+    from capcoop.services.reference import country_records
+
     rows = country_records(search, code=code, limit=limit, include_aggregates=aggregates)
     emit_rows(rows, fmt, title="Countries")
 
 
 @codes_app.command("blocs")
 def blocs_command(
-    name: Optional[str] = typer.Argument(None, help="Bloc: ASEAN, EU, RCEP, ASEAN+3 or a user bloc."),
-    year: Optional[int] = typer.Option(None, "--year", help="Only members for this year."),
-    month: Optional[int] = typer.Option(None, "--month", help="With --year: only members for this month."),
+    name: str | None = typer.Argument(None, help="Bloc: ASEAN, EU, RCEP, ASEAN+3 or a user bloc."),
+    year: int | None = typer.Option(None, "--year", help="Only members for this year."),
+    month: int | None = typer.Option(None, "--month", help="With --year: only members for this month."),
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """List blocs, or one bloc's members with the dates they joined and left.
@@ -46,6 +47,8 @@ def blocs_command(
 
     Example: capcoop codes blocs ASEAN --format json
     """
+    from capcoop.services.reference import bloc_member_records, bloc_records
+
     if name is None:
         emit_rows(bloc_records(), fmt, title="Blocs")
         return
@@ -54,10 +57,10 @@ def blocs_command(
 
 @codes_app.command("products")
 def products_command(
-    code: Optional[str] = typer.Argument(None, help="HS code at 2, 4 or 6 digits, e.g. 300220."),
-    search: Optional[str] = typer.Option(None, "--search", help="Find products by description."),
+    code: str | None = typer.Argument(None, help="HS code at 2, 4 or 6 digits, e.g. 300220."),
+    search: str | None = typer.Option(None, "--search", help="Find products by description."),
     revision: str = typer.Option("HS17", "--revision", help="HS92, HS17 or HS22."),
-    level: Optional[int] = typer.Option(None, "--level", help="List every code at 2, 4 or 6 digits."),
+    level: int | None = typer.Option(None, "--level", help="List every code at 2, 4 or 6 digits."),
     limit: int = typer.Option(20, "--limit", help="Most matches to show with --search."),
     fmt: OutputFormat = FORMAT,
 ) -> None:
@@ -65,6 +68,8 @@ def products_command(
 
     Example: capcoop codes products --search vaccine --revision HS22
     """
+    from capcoop.services.reference import product_records
+
     rows = product_records(code, search=search, revision=revision, level=level or (2 if not (code or search) else None),
                            limit=limit)
     emit_rows(rows, fmt, title=f"{revision} products")
@@ -72,7 +77,7 @@ def products_command(
 
 @codes_app.command("sectors")
 def sectors_command(
-    name: Optional[str] = typer.Argument(None, help="A sector code such as steel or medical."),
+    name: str | None = typer.Argument(None, help="A sector code such as steel or medical."),
     revision: str = typer.Option("HS17", "--revision", help="HS revision for the product list."),
     fmt: OutputFormat = FORMAT,
 ) -> None:
@@ -80,6 +85,8 @@ def sectors_command(
 
     Example: capcoop codes sectors renewables
     """
+    from capcoop.services.reference import sector_product_records, sector_records
+
     if name is None:
         emit_rows(sector_records(), fmt, title="Cooperation sectors")
         return

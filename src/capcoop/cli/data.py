@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import List
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from capcoop.cli import state
 from capcoop.cli.render import OutputFormat, emit, emit_rows, stderr, stdout
-from capcoop.services.info import warehouse_info
-from capcoop.services.ingest import ingest_files
-from capcoop.sources import source_infos
-from capcoop.warehouse.connection import open_writer
 
 __all__ = ["db_app", "register_data_commands"]
 
@@ -27,13 +22,15 @@ def sources_command(fmt: OutputFormat = FORMAT) -> None:
 
     Example: capcoop sources --format json
     """
+    from capcoop.sources import source_infos
+
     rows = [asdict(info) | {"targets": ",".join(info.targets)} for info in source_infos()]
     emit_rows(rows, fmt, title="Supported sources")
 
 
 def ingest_command(
     source: str = typer.Argument(..., help="Source name, e.g. baci, imf-dots, wdi (see `capcoop sources`)."),
-    paths: List[Path] = typer.Argument(..., help="One or more files to load."),
+    paths: list[Path] = typer.Argument(..., help="One or more files to load."),
     warehouse: Path = typer.Option(None, "--warehouse", help="Warehouse file to write to."),
     fmt: OutputFormat = FORMAT,
 ) -> None:
@@ -41,6 +38,8 @@ def ingest_command(
 
     Example: capcoop ingest imf-dots dots_annual_all_reporters_2010_2020_long.csv.gz --warehouse my.duckdb
     """
+    from capcoop.services.ingest import ingest_files
+
     target = warehouse or state.warehouse
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total} files"), TimeElapsedColumn(),
@@ -71,6 +70,8 @@ def db_info_command(fmt: OutputFormat = FORMAT) -> None:
 
     Example: capcoop db info --format json
     """
+    from capcoop.services.info import warehouse_info
+
     info = warehouse_info(state.warehouse)
     if fmt is OutputFormat.table:
         stdout.print(f"warehouse: [bold]{info['warehouse']['label']}[/]", highlight=False)
@@ -88,6 +89,8 @@ def db_migrate_command() -> None:
 
     Example: capcoop db migrate --warehouse my.duckdb
     """
+    from capcoop.warehouse.connection import open_writer
+
     with open_writer(state.warehouse) as (_, location):
         stdout.print(f"warehouse {location.path} is at the current schema version")
 

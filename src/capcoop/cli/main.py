@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -39,7 +38,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    warehouse: Optional[Path] = typer.Option(
+    warehouse: Path | None = typer.Option(
         None, "--warehouse", envvar="CAPCOOP_WAREHOUSE",
         help="Warehouse file (default: your warehouse if it exists, else the embedded demo)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,

@@ -10,9 +10,10 @@ import csv
 import io
 import json
 import sys
+from collections.abc import Iterable
 from datetime import date, datetime
-from enum import Enum
-from typing import Any, Iterable
+from enum import StrEnum
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -23,7 +24,7 @@ stdout = Console(soft_wrap=True)
 stderr = Console(stderr=True)
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """How a command prints data."""
 
     table = "table"

@@ -12,11 +12,11 @@ then raises :class:`~capcoop.errors.WarehouseBusyError`.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 

@@ -79,7 +79,7 @@ def _run_checks(con: duckdb.DuckDBPyConnection, batch: TableBatch, file: str) ->
     dup = con.execute(f"SELECT {cols}, count(*) AS n FROM _stage GROUP BY ALL HAVING n > 1 "
                       "LIMIT 1").fetchone()
     if dup is not None:
-        shown = ", ".join(f"{k}={v!r}" for k, v in zip(keys, dup[:-1]))
+        shown = ", ".join(f"{k}={v!r}" for k, v in zip(keys, dup[:-1], strict=True))
         raise SourceFormatError(f"duplicate key ({shown}) appears {dup[-1]} times", file=file,
                                 hint="each key may appear once per file; remove the repeats")
 
