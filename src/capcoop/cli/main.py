@@ -15,6 +15,7 @@ from capcoop import __version__
 from capcoop.cli import state
 from capcoop.cli.codes import codes_app
 from capcoop.cli.data import db_app, register_data_commands
+from capcoop.cli.monitor import register_monitor_commands
 from capcoop.cli.render import OutputFormat, emit_rows, stderr
 from capcoop.errors import CapcoopError
 from capcoop.settings import list_settings
@@ -28,6 +29,7 @@ app = typer.Typer(
 app.add_typer(codes_app, name="codes")
 app.add_typer(db_app, name="db")
 register_data_commands(app)
+register_monitor_commands(app)
 
 
 def _version(value: bool) -> None:

@@ -89,7 +89,9 @@ def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + BUSY_TIMEOUT_S
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only, config=config)
+            con = duckdb.connect(str(path), read_only=read_only, config=config)
+            con.execute("SET enable_progress_bar = false")  # no DuckDB bars amid capcoop's output
+            return con
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
                 raise WarehouseError(f"cannot open warehouse '{path}': {exc}") from None
@@ -172,7 +174,10 @@ def open_writer(path: str | Path | None = None) -> Iterator[tuple[duckdb.DuckDBP
     location.path.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(location.path, read_only=False)
     try:
-        migrate(con)
+        if migrate(con):
+            from capcoop.warehouse.reference import refresh_reference_tables
+
+            refresh_reference_tables(con)  # a new or upgraded file gets the reference codes
         yield con, location
     finally:
         con.close()
