@@ -14,6 +14,7 @@ import typer
 from capcoop import __version__
 from capcoop.cli import state
 from capcoop.cli.codes import codes_app
+from capcoop.cli.complexity import register_complexity_commands
 from capcoop.cli.data import db_app, register_data_commands
 from capcoop.cli.monitor import register_monitor_commands
 from capcoop.cli.render import OutputFormat, emit_rows, stderr
@@ -30,6 +31,7 @@ app.add_typer(codes_app, name="codes")
 app.add_typer(db_app, name="db")
 register_data_commands(app)
 register_monitor_commands(app)
+register_complexity_commands(app)
 
 
 def _version(value: bool) -> None:
