@@ -6,14 +6,28 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from capcoop.cli import state
 from capcoop.cli.render import OutputFormat, emit_rows, stderr, stdout, to_json
-from capcoop.services import complexity as service
-from capcoop.services.complexity import Columns, IndicatorOptions, TableReport, WarehouseQuery
+
+if TYPE_CHECKING:
+    from capcoop.services.complexity import Columns, IndicatorOptions, TableReport, WarehouseQuery
+
+
+class _LazyService:
+    """The complexity service, imported on first use: numpy/scipy/pandas load only when needed,
+    so unrelated commands start fast."""
+
+    def __getattr__(self, name: str) -> Any:
+        from capcoop.services import complexity
+
+        return getattr(complexity, name)
+
+
+service = _LazyService()
 
 __all__ = ["register_complexity_commands", "indicators_app"]
 
@@ -104,16 +118,16 @@ PARTNER = typer.Option("partner", "--product-col", help="Partner column.")
 GDP = typer.Option(None, "--gdp", help="GDP per capita file: the location column (same "
                    "name), optionally the time column, and --gdp-col.")
 GDP_COL = typer.Option("gdp_pc", "--gdp-col", help="GDP per capita column of --gdp.")
-GDP_INDICATOR = typer.Option(service.DEFAULT_GDP_INDICATOR, "--gdp-indicator",
+GDP_INDICATOR = typer.Option("NY.GDP.PCAP.PP.CD", "--gdp-indicator",  # = service default
                              help="Warehouse: WDI indicator of GDP per capita.")
 
 
 def _columns(time: str | None, location: str, product: str, value: str) -> Columns:
-    return Columns(location=location, product=product, value=value, time=time)
+    return service.Columns(location=location, product=product, value=value, time=time)
 
 
 def _query(year, classification, source, digits) -> WarehouseQuery:
-    return WarehouseQuery(year=year, classification=classification, source=source,
+    return service.WarehouseQuery(year=year, classification=classification, source=source,
                           digits=digits, warehouse=state.warehouse)
 
 
@@ -165,7 +179,7 @@ def _level(report: TableReport, level: Level, columns: Columns) -> TableReport:
     if level is Level.location:
         table = table.sort_values(keys[:-1] + ["eci"], ascending=[True] * (len(keys) - 1) +
                                   [False], kind="stable").reset_index(drop=True)
-    return TableReport(table, report.origin, report.is_demo, report.excluded, report.provenance)
+    return service.TableReport(table, report.origin, report.is_demo, report.excluded, report.provenance)
 
 
 def complexity_command(
@@ -202,7 +216,7 @@ def complexity_command(
         columns = _columns(time_col, location_col, product_col, value_col)
         report = service.complexity_from_file(input, columns, **options)
     else:
-        columns = Columns(location="country", product="product", value="export_usd",
+        columns = service.Columns(location="country", product="product", value="export_usd",
                           time="year")
         report = service.complexity_from_warehouse(
             _query(year, classification, source, digits), **options)
@@ -237,7 +251,7 @@ def rca_command(input: Path | None = INPUT, time_col: str | None = TIME,
     Example: capcoop indicators rca --input trade.csv --location-col origin --product-col hs92 --value-col export_val --variant symmetric
     """
     _indicator("rca", input, _columns(time_col, location_col, product_col, value_col),
-               IndicatorOptions(variant=variant.value, missing=missing.value),
+               service.IndicatorOptions(variant=variant.value, missing=missing.value),
                _query(year, classification, source, digits), output, fmt, limit)
 
 
@@ -255,7 +269,7 @@ def market_share_command(input: Path | None = INPUT, time_col: str | None = TIME
     Example: capcoop indicators market-share --year 2016 --classification HS92 --format csv
     """
     _indicator("market-share", input, _columns(time_col, location_col, product_col, value_col),
-               IndicatorOptions(missing=missing.value),
+               service.IndicatorOptions(missing=missing.value),
                _query(year, classification, source, digits), output, fmt, limit)
 
 
@@ -274,7 +288,7 @@ def hhi_command(input: Path | None = INPUT, time_col: str | None = TIME,
     Example: capcoop indicators hhi --input imports.csv --location-col reporter --product-col partner --value-col value_usd
     """
     _indicator("hhi", input, _columns(time_col, location_col, product_col, value_col),
-               IndicatorOptions(n_categories=categories, missing=missing.value),
+               service.IndicatorOptions(n_categories=categories, missing=missing.value),
                _query(year, classification, source, digits), output, fmt, limit)
 
 
@@ -294,7 +308,7 @@ def diversification_command(input: Path | None = INPUT, time_col: str | None = T
     """
     _indicator("diversification", input,
                _columns(time_col, location_col, product_col, value_col),
-               IndicatorOptions(n_categories=categories, missing=missing.value),
+               service.IndicatorOptions(n_categories=categories, missing=missing.value),
                _query(year, classification, source, digits), output, fmt, limit)
 
 
@@ -312,7 +326,7 @@ def similarity_command(input: Path | None = INPUT, time_col: str | None = TIME,
     Example: capcoop indicators similarity --year 2016 --classification HS92 --locations CHN,VNM,THA
     """
     _indicator("similarity", input, _columns(time_col, location_col, product_col, value_col),
-               IndicatorOptions(locations=_split(locations), missing=missing.value),
+               service.IndicatorOptions(locations=_split(locations), missing=missing.value),
                _query(year, classification, source, digits), output, fmt, limit)
 
 
@@ -330,7 +344,7 @@ def complementarity_command(input: Path = EXPORTS_INPUT,
     """
     _indicator("complementarity", input, _columns(time_col, location_col, product_col,
                                                   value_col),
-               IndicatorOptions(locations=_split(locations), join=_join(join),
+               service.IndicatorOptions(locations=_split(locations), join=_join(join),
                                 missing=missing.value), _query(None, None, None, None),
                output, fmt, limit, imports=imports)
 
@@ -350,7 +364,7 @@ def intra_industry_command(input: Path = EXPORTS_INPUT,
     """
     _indicator("intra-industry", input, _columns(time_col, location_col, product_col,
                                                  value_col),
-               IndicatorOptions(by_product=by_product, join=_join(join),
+               service.IndicatorOptions(by_product=by_product, join=_join(join),
                                 missing=missing.value), _query(None, None, None, None),
                output, fmt, limit, imports=imports)
 
@@ -368,7 +382,7 @@ def intensity_command(input: Path = BILATERAL_INPUT,
     Example: capcoop indicators intensity --input bilateral.csv --time-col year --location-col reporter --product-col partner --value-col exports_usd
     """
     _indicator("intensity", input, _columns(time_col, location_col, product_col, value_col),
-               IndicatorOptions(missing=missing.value), _query(None, None, None, None),
+               service.IndicatorOptions(missing=missing.value), _query(None, None, None, None),
                output, fmt, limit)
 
 
@@ -387,7 +401,7 @@ def _income_command(kind: str):
         files: dict[str, Any] = ({"gdp": gdp, "gdp_column": gdp_col} if input is not None
                                  else {"gdp_indicator": gdp_indicator})
         _indicator(kind, input, _columns(time_col, location_col, product_col, value_col),
-                   IndicatorOptions(join=_join(join), missing=missing.value),
+                   service.IndicatorOptions(join=_join(join), missing=missing.value),
                    _query(year, classification, source, digits), output, fmt, limit, **files)
 
     command.__doc__ = _INCOME_HELP[kind]
