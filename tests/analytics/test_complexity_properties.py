@@ -67,10 +67,21 @@ def test_density_is_a_share_and_cog_vanishes_where_present(x, kind):
     assert not r.eci.isna().any() and not r.pci.isna().any()
 
 
+def _second_eigen_gap(m):
+    """Gap between the 2nd and 3rd largest eigenvalues of M̃ (ECI's eigenproblem)."""
+    m = m[m.sum(axis=1) > 0][:, m.sum(axis=0) > 0]
+    a = m / np.sqrt(m.sum(axis=1))[:, None] / np.sqrt(m.sum(axis=0))[None, :]
+    values = np.sort(np.linalg.eigvalsh(a @ a.T))[::-1]
+    return values[1] - values[2] if len(values) > 2 else np.inf
+
+
 @PROPERTY
 @given(export_matrices(), st.data())
 def test_permuting_rows_and_columns_permutes_results(x, data):
     r = computed(x)
+    # With a repeated second eigenvalue the ECI eigenvector is not unique (any vector of the
+    # eigenspace is valid), so only well-posed matrices must permute exactly.
+    assume(_second_eigen_gap(r.presence.loc[r.eci.index, r.pci.index].to_numpy()) > 1e-6)
     rows = data.draw(st.permutations(list(x.index)))
     cols = data.draw(st.permutations(list(x.columns)))
     p = computed(x.loc[rows, cols])
