@@ -9,21 +9,27 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 
-from capcoop.analytics.trade import format_usd
 from capcoop.cli import state
 from capcoop.cli.render import OutputFormat, emit_rows, stdout, to_json
-from capcoop.services.monitor import (
-    headlines,
-    mirror_comparison,
-    monitor,
-    partner_ranking,
-    product_composition,
-)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class _LazyService:
+    """The monitor service, imported on first use so unrelated commands start fast."""
+
+    def __getattr__(self, name: str) -> Any:
+        from capcoop.services import monitor
+
+        return getattr(monitor, name)
+
+
+service = _LazyService()
 
 __all__ = ["register_monitor_commands"]
 
@@ -49,6 +55,8 @@ def _warehouse(option: Path | None) -> Path | None:
 
 def _money(value: float | None, currency: str) -> str:
     if currency == "USD":
+        from capcoop.analytics.trade import format_usd
+
         return format_usd(value)
     return "n/a" if value is None else f"{currency} {value / 1e9:,.2f} billion"
 
@@ -78,7 +86,7 @@ def monitor_command(
 
     Example: capcoop monitor CHN ASEAN --year 2020 --format json
     """
-    report = monitor(reporter, partner, year, months=months, basis=basis, blocs=blocs,
+    report = service.monitor(reporter, partner, year, months=months, basis=basis, blocs=blocs,
                      source=source, since=since, explain=explain, warehouse=_warehouse(warehouse))
     record = report.record()
     rows = _frame_records(report.summary.rows)
@@ -124,7 +132,7 @@ def partners_command(
 
     Example: capcoop partners CHN --year 2020 --blocs ASEAN,EU --top 5 --format json
     """
-    ranking = partner_ranking(reporter, year, months=months, blocs=blocs, by=by, basis=basis,
+    ranking = service.partner_ranking(reporter, year, months=months, blocs=blocs, by=by, basis=basis,
                               source=source, warehouse=_warehouse(warehouse))
     records = ranking.records(top)
     if fmt is not OutputFormat.table:
@@ -153,7 +161,7 @@ def headlines_command(
 
     Example: capcoop headlines CHN ASEAN --year 2020 --lang zh --explain
     """
-    result = headlines(reporter, partner, year, months=months, lang=lang, blocs=blocs,
+    result = service.headlines(reporter, partner, year, months=months, lang=lang, blocs=blocs,
                        basis=basis, source=source, warehouse=_warehouse(warehouse))
     rows = _frame_records(result.explain_rows()) if explain else []
     if fmt is OutputFormat.json:
@@ -182,7 +190,7 @@ def mirror_command(
 
     Example: capcoop mirror CHN VNM --year 2020
     """
-    result = mirror_comparison(reporter, partner, year, months=months, source=source,
+    result = service.mirror_comparison(reporter, partner, year, months=months, source=source,
                                warehouse=_warehouse(warehouse))
     emit_rows(result.records(), fmt, title=f"{result.reporter.label()} - {result.partner.label()}"
               f", {result.period.label}: reported vs mirror", caption=f"warehouse: {result.warehouse}")
@@ -202,7 +210,7 @@ def products_command(
 
     Example: capcoop products CHN VNM --year 2021 --flow exports --digits 4
     """
-    result = product_composition(reporter, partner, year, flow=flow, digits=digits, top=top,
+    result = service.product_composition(reporter, partner, year, flow=flow, digits=digits, top=top,
                                  basis=basis, source=source, warehouse=_warehouse(warehouse))
     data = {"products": _frame_records(result.products), "sectors": _frame_records(result.sectors),
             "movers": _frame_records(result.movers), "notes": list(result.notes),
