@@ -25,8 +25,7 @@ import pandas as pd
 
 from capcoop.codes.countries import countries_table, country
 from capcoop.errors import SourceFormatError, UnknownCountryError
-from capcoop.sources.base import TableBatch
-from capcoop.warehouse.schema import TABLE_KEYS
+from capcoop.sources.base import TABLE_KEYS, TableBatch
 
 __all__ = ["TRADE_COLUMNS", "TRADE_KEY", "open_text", "read_text_cells", "check_columns", "resolve_countries",
            "parse_amounts", "country_kinds", "check_unique", "trade_batch"]

@@ -17,8 +17,21 @@ from typing import Any
 
 from capcoop.errors import CapcoopError, InputError
 
-__all__ = ["SqlStage", "TableBatch", "ParsedFile", "SourceInfo", "Transport", "sha256_file", "sha256_path",
-           "fetch_url", "urllib_transport"]
+__all__ = ["TABLE_KEYS", "SqlStage", "TableBatch", "ParsedFile", "SourceInfo", "Transport",
+           "sha256_file", "sha256_path", "fetch_url", "urllib_transport"]
+
+#: The natural key of each canonical table (besides ``source``), the contract between sources and
+#: the warehouse: a load may not contain two rows with the same key, and a row whose key is already
+#: present from the same source is replaced.
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "trade_flows": ("basis", "freq", "year", "month", "reporter", "partner", "flow",
+                    "classification", "product"),
+    "country_product_exports": ("classification", "year", "country", "product"),
+    "sector_accounts": ("country", "sector", "year", "indicator"),
+    "country_indicators": ("country", "indicator", "year"),
+    "indicator_definitions": ("indicator",),
+    "country_classifications": ("country", "scheme", "year"),
+}
 
 #: A transport takes a URL and returns the response body. Tests inject a fake one.
 Transport = Callable[[str], bytes]

@@ -34,6 +34,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from capcoop.sources.base import TABLE_KEYS
+
 __all__ = ["Migration", "MIGRATIONS", "SCHEMA_VERSION", "TABLE_KEYS"]
 
 
@@ -95,15 +97,3 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
-
-#: The natural key of each canonical table (besides ``source``): a load may not contain two rows
-#: with the same key, and a row whose key is already present from the same source is replaced.
-TABLE_KEYS: dict[str, tuple[str, ...]] = {
-    "trade_flows": ("basis", "freq", "year", "month", "reporter", "partner", "flow",
-                    "classification", "product"),
-    "country_product_exports": ("classification", "year", "country", "product"),
-    "sector_accounts": ("country", "sector", "year", "indicator"),
-    "country_indicators": ("country", "indicator", "year"),
-    "indicator_definitions": ("indicator",),
-    "country_classifications": ("country", "scheme", "year"),
-}
