@@ -31,6 +31,11 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "country_indicators": ("country", "indicator", "year"),
     "indicator_definitions": ("indicator",),
     "country_classifications": ("country", "scheme", "year"),
+    "code_attributes": ("classification", "code", "attribute"),
+    "io_cells": ("table_name", "year", "matrix", "row_region", "row_sector", "col_region",
+                 "col_sector"),
+    "io_labels": ("table_name", "kind", "code"),
+    "vaccine_supplies": ("country", "date", "indicator"),
 }
 
 #: A transport takes a URL and returns the response body. Tests inject a fake one.

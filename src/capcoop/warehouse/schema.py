@@ -26,6 +26,24 @@ Canonical tables (money in current US$, codes as strings):
 ``ref_countries`` / ``ref_bloc_memberships`` / ``ref_cooperation_sectors``
     Copies of the reference codes (:mod:`capcoop.codes`) for joins in SQL, rewritten by
     :func:`capcoop.warehouse.reference.refresh_reference_tables`.
+``code_attributes``
+    Numeric attributes of codes of any classification, e.g. an emission factor per NAICS
+    industry (``classification`` ``NAICS2017``, ``attribute`` ``ghg_kg_co2e_per_usd``).
+``io_cells`` / ``io_labels``
+    Input-output tables in long, sparse form (zero cells are not stored): ``matrix`` is ``Z``
+    (intermediate use; row and column are region × sector), ``Y`` (final demand; ``col_sector``
+    names the final-demand category), ``x`` (gross output; column fields empty), ``V`` (value
+    added and other factor inputs; ``row_region`` empty, ``row_sector`` names the factor) or ``F``
+    (satellite accounts such as emissions; ``row_sector`` names the stressor). Empty fields are
+    ``''``, never NULL, so they take part in keys. ``io_labels`` names regions, sectors,
+    final-demand categories, factors and stressors (``kind``) of each table, with units.
+``vaccine_supplies``
+    Critical-supply ledger by country and date in long form (doses secured, delivered, donated,
+    people vaccinated ...; ``indicator`` names the series).
+``goals``
+    Cooperation goals recorded by users (not a source load): what is measured, for which
+    provider, host and sector, the target, base year and deadline; ``spec`` holds the full goal
+    as JSON.
 ``provenance``
     One row per load: source, release, file, sha256, rows, target table, loaded_at.
 """
@@ -91,9 +109,33 @@ _V2 = (
         hs_revision VARCHAR, hs_from VARCHAR NOT NULL, hs_to VARCHAR NOT NULL)""",
 )
 
+_V3 = (
+    """CREATE TABLE code_attributes (
+        source VARCHAR NOT NULL, classification VARCHAR NOT NULL, code VARCHAR NOT NULL,
+        attribute VARCHAR NOT NULL, value DOUBLE NOT NULL, unit VARCHAR, load_id BIGINT NOT NULL)""",
+    """CREATE TABLE io_cells (
+        source VARCHAR NOT NULL, table_name VARCHAR NOT NULL, year SMALLINT NOT NULL,
+        matrix VARCHAR NOT NULL, row_region VARCHAR NOT NULL, row_sector VARCHAR NOT NULL,
+        col_region VARCHAR NOT NULL, col_sector VARCHAR NOT NULL, value DOUBLE NOT NULL,
+        load_id BIGINT NOT NULL)""",
+    """CREATE TABLE io_labels (
+        source VARCHAR NOT NULL, table_name VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+        code VARCHAR NOT NULL, name_en VARCHAR, name_zh VARCHAR, unit VARCHAR,
+        load_id BIGINT NOT NULL)""",
+    """CREATE TABLE vaccine_supplies (
+        source VARCHAR NOT NULL, country VARCHAR NOT NULL, date DATE NOT NULL,
+        indicator VARCHAR NOT NULL, value DOUBLE NOT NULL, load_id BIGINT NOT NULL)""",
+    """CREATE TABLE goals (
+        goal_id BIGINT PRIMARY KEY, label VARCHAR NOT NULL, metric VARCHAR NOT NULL,
+        provider VARCHAR NOT NULL, host VARCHAR NOT NULL, sector VARCHAR,
+        target DOUBLE NOT NULL, base_year SMALLINT NOT NULL, deadline SMALLINT NOT NULL,
+        spec VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "canonical tables and provenance", _V1),
     Migration(2, "reference code tables (countries, bloc memberships, cooperation sectors)", _V2),
+    Migration(3, "code attributes, input-output tables, critical supplies, goals", _V3),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
