@@ -72,6 +72,15 @@ DEMO_INPUTS: tuple[DemoInput, ...] = (
               ("trade2/wto_manufactures_exports_mitsuoxv/WtoData_20200510015454.csv.gz",),
               "WTO exports of manufactures to the world by 13 product groups, 1990-2018",
               "World Trade Organization", "WTO data: free reuse with attribution"),
+    DemoInput("undp-vaccines", ("vaccines/undp_vaccine_equity",),
+              "Global Dashboard for Vaccine Equity: COVID-19 doses secured, delivered, donated, "
+              "administered, people vaccinated and population by country, 83 snapshots "
+              "2022-03-23 to 2023-11-15",
+              "UNDP, WHO and University of Oxford (data: UNICEF COVID-19 Market Dashboard, WHO, "
+              "IMF-WHO Vaccine Supply Tracker, Our World in Data, UN WPP 2020)",
+              "No licence file; published openly by UNDP. Attribution required to UNDP and each "
+              "original source (WHO data terms, OWID CC BY 4.0, UN WPP CC BY 3.0 IGO, IMF reuse "
+              "with attribution; UNICEF's terms for its market dashboard to be confirmed)"),
 )
 
 

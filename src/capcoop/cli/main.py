@@ -16,8 +16,10 @@ from capcoop.cli import state
 from capcoop.cli.codes import codes_app
 from capcoop.cli.complexity import register_complexity_commands
 from capcoop.cli.data import db_app, register_data_commands
+from capcoop.cli.dependencies import register_dependencies_commands
 from capcoop.cli.monitor import register_monitor_commands
 from capcoop.cli.render import OutputFormat, emit_rows, stderr
+from capcoop.cli.supplies import register_supplies_commands
 from capcoop.errors import CapcoopError
 from capcoop.settings import list_settings
 
@@ -32,6 +34,8 @@ app.add_typer(db_app, name="db")
 register_data_commands(app)
 register_monitor_commands(app)
 register_complexity_commands(app)
+register_dependencies_commands(app)
+register_supplies_commands(app)
 
 
 def _version(value: bool) -> None:

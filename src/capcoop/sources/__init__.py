@@ -25,6 +25,7 @@ SOURCE_MODULES: dict[str, str] = {
     "wb-income": "capcoop.sources.wb_income",
     "adb-mrio": "capcoop.sources.adb_mrio",
     "export-matrix": "capcoop.sources.export_matrix",
+    "undp-vaccines": "capcoop.sources.undp_vaccines",
 }
 
 

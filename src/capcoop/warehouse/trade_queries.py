@@ -408,7 +408,7 @@ def derive_product_totals(con: duckdb.DuckDBPyConnection, *, source: str,
     A product-level source such as BACI holds about ten million rows a year; the monitor answers
     from totals, which it prefers when a source has them. The load is idempotent (its checksum
     covers the source's product loads, so re-deriving after no change does nothing) and replaces
-    earlier derived rows of the same key. Run it on the writing connection
+    the source's earlier totals of the same years and frequency. Run it on the writing connection
     (:func:`~capcoop.warehouse.connection.open_writer`) after each product-level load; until
     then :func:`stale_derived_totals` reports the totals as out of date.
 
@@ -420,7 +420,10 @@ def derive_product_totals(con: duckdb.DuckDBPyConnection, *, source: str,
     from capcoop.warehouse.loads import load_batches
     loads = _product_loads(con, source)
     digest = hashlib.sha256(f"{source}|{classification}|{loads}".encode()).hexdigest()
-    batch = TableBatch("trade_flows", SqlStage(_DERIVE_SQL, (source, classification)))
+    # Supersede every derived total of the years (and frequency) derived, not only matching keys:
+    # a pair whose product rows a newer release dropped must lose its total too.
+    batch = TableBatch("trade_flows", SqlStage(_DERIVE_SQL, (source, classification)),
+                       replace_by=("freq", "year", "classification", "product"))
     return load_batches(con, source=source, release=f"totals of {classification} products",
                         file=f"{DERIVED_PREFIX}{source}:{classification}", sha256=digest,
                         batches=[batch], parameters={"derived_from": classification,
