@@ -72,6 +72,14 @@ DEMO_INPUTS: tuple[DemoInput, ...] = (
               ("trade2/wto_manufactures_exports_mitsuoxv/WtoData_20200510015454.csv.gz",),
               "WTO exports of manufactures to the world by 13 product groups, 1990-2018",
               "World Trade Organization", "WTO data: free reuse with attribution"),
+    DemoInput("epa-ghg",
+              ("reference/sector-emission-factors/"
+               "SupplyChainGHGEmissionFactors_v1.2_NAICS_CO2e_USD2021.csv",),
+              "Supply Chain GHG Emission Factors v1.2 by NAICS-6 (USEEIO v2.0, 2019 GHG data, "
+              "kg CO2e per 2021 US$, purchaser price)",
+              "US Environmental Protection Agency, Office of Research and Development",
+              "Public domain (US government work; EPA ScienceHub licence); cite "
+              "doi:10.23719/1528686"),
     DemoInput("undp-vaccines", ("vaccines/undp_vaccine_equity",),
               "Global Dashboard for Vaccine Equity: COVID-19 doses secured, delivered, donated, "
               "administered, people vaccinated and population by country, 83 snapshots "

@@ -17,7 +17,9 @@ from capcoop.cli.codes import codes_app
 from capcoop.cli.complexity import register_complexity_commands
 from capcoop.cli.data import db_app, register_data_commands
 from capcoop.cli.dependencies import register_dependencies_commands
+from capcoop.cli.goals import register_goals_commands
 from capcoop.cli.monitor import register_monitor_commands
+from capcoop.cli.opportunities import register_opportunities_commands
 from capcoop.cli.render import OutputFormat, emit_rows, stderr
 from capcoop.cli.supplies import register_supplies_commands
 from capcoop.errors import CapcoopError
@@ -33,8 +35,10 @@ app.add_typer(codes_app, name="codes")
 app.add_typer(db_app, name="db")
 register_data_commands(app)
 register_monitor_commands(app)
+register_opportunities_commands(app)
 register_complexity_commands(app)
 register_dependencies_commands(app)
+register_goals_commands(app)
 register_supplies_commands(app)
 
 

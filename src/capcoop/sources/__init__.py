@@ -26,6 +26,7 @@ SOURCE_MODULES: dict[str, str] = {
     "adb-mrio": "capcoop.sources.adb_mrio",
     "export-matrix": "capcoop.sources.export_matrix",
     "undp-vaccines": "capcoop.sources.undp_vaccines",
+    "epa-ghg": "capcoop.sources.epa_ghg",
 }
 
 

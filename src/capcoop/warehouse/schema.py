@@ -33,8 +33,9 @@ Canonical tables (money in current US$, codes as strings):
     Input-output tables in long, sparse form (zero cells are not stored): ``matrix`` is ``Z``
     (intermediate use; row and column are region × sector), ``Y`` (final demand; ``col_sector``
     names the final-demand category), ``x`` (gross output; column fields empty), ``V`` (value
-    added and other factor inputs; ``row_region`` empty, ``row_sector`` names the factor) or ``F``
-    (satellite accounts such as emissions; ``row_sector`` names the stressor). Empty fields are
+    added and other factor inputs; ``row_region`` empty, ``row_sector`` names the factor), ``F``
+    (satellite accounts such as emissions; ``row_sector`` names the stressor) or ``F_Y``
+    (stressors emitted by final demand directly; columns as in ``Y``). Empty fields are
     ``''``, never NULL, so they take part in keys. ``io_labels`` names regions, sectors,
     final-demand categories, factors and stressors (``kind``) of each table, with units.
 ``vaccine_supplies``
