@@ -13,6 +13,7 @@ import typer
 
 from capcoop import __version__
 from capcoop.cli import state
+from capcoop.cli.brief import register_brief_commands
 from capcoop.cli.codes import codes_app
 from capcoop.cli.complexity import register_complexity_commands
 from capcoop.cli.data import db_app, register_data_commands
@@ -35,6 +36,7 @@ app.add_typer(codes_app, name="codes")
 app.add_typer(db_app, name="db")
 register_data_commands(app)
 register_monitor_commands(app)
+register_brief_commands(app)
 register_opportunities_commands(app)
 register_complexity_commands(app)
 register_dependencies_commands(app)
