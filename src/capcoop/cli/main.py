@@ -22,6 +22,7 @@ from capcoop.cli.goals import register_goals_commands
 from capcoop.cli.monitor import register_monitor_commands
 from capcoop.cli.opportunities import register_opportunities_commands
 from capcoop.cli.render import OutputFormat, emit_rows, stderr
+from capcoop.cli.serve import register_serve_commands
 from capcoop.cli.supplies import register_supplies_commands
 from capcoop.errors import CapcoopError
 from capcoop.settings import list_settings
@@ -40,6 +41,7 @@ register_brief_commands(app)
 register_opportunities_commands(app)
 register_complexity_commands(app)
 register_dependencies_commands(app)
+register_serve_commands(app)
 register_goals_commands(app)
 register_supplies_commands(app)
 

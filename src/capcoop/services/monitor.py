@@ -284,8 +284,9 @@ def _select(con: Any, item: Economy, period: Period, basis: str | None, source: 
     version = _warehouse_version(con)
     key = None if version is None else \
         (version, item.code, item.ever_members(), period, basis, source, product_level, history)
-    if key is not None and key in _SELECTIONS:
-        return _SELECTIONS[key]
+    cached = _SELECTIONS.get(key) if key is not None else None  # one lookup: threads may clear
+    if cached is not None:
+        return cached
     chosen = _select_rows(con, item, period, basis, source, product_level=product_level,
                           history=history)
     if key is not None:
