@@ -72,6 +72,29 @@ DEMO_INPUTS: tuple[DemoInput, ...] = (
               ("trade2/wto_manufactures_exports_mitsuoxv/WtoData_20200510015454.csv.gz",),
               "WTO exports of manufactures to the world by 13 product groups, 1990-2018",
               "World Trade Organization", "WTO data: free reuse with attribution"),
+    DemoInput("wiod2013",
+              ("io2/wiod2013_bquast/wiod2013_wiot_2011_Z_F_GO.csv.gz",
+               "io2/wiod2013_bquast/wiod2013_wiot_2005_Z_F_GO.csv.gz"),
+              "World Input-Output Database, 2013 release: world input-output tables 2005 and "
+              "2011 (41 regions x 35 sectors; via the R package wiod by B. Quast and O. Reiter)",
+              "WIOD consortium (Timmer, Dietzenbacher, Los, Stehrer & de Vries 2015)",
+              "WIOD: free to use with citation of Timmer et al. (2015), 'An Illustrated User "
+              "Guide to the World Input-Output Database', Review of International Economics"),
+    DemoInput("china-io",
+              ("io2/china_io_tables_ionet/nbs/china_2020_153.csv",
+               "io2/china_io_tables_ionet/nbs/china_2020_42.csv",
+               "io2/china_io_tables_ionet/oecd_niot_2021ed/"
+               "OECD21ed_CHN_1995to2018_long_by_year.csv"),
+              "China's national input-output tables: NBS 2020 (153 sectors; 42 sectors with the "
+              "domestic/imported split) and OECD national IOTs for China 1995-2018 (via the R "
+              "package ionet)",
+              "National Bureau of Statistics of China; OECD",
+              "NBS official statistics, reuse with attribution; OECD Input-Output Tables 2021 "
+              "edition (OECD terms: reuse with attribution)"),
+    DemoInput("pymrio-text", ("io/pymrio_testmrio/test_mrio",),
+              "pymrio's test MRIO (a small synthetic 6-region x 8-sector system for examples "
+              "and checks)",
+              "pymrio (IndEcol)", "LGPL-3.0 (pymrio repository)"),
     DemoInput("epa-ghg",
               ("reference/sector-emission-factors/"
                "SupplyChainGHGEmissionFactors_v1.2_NAICS_CO2e_USD2021.csv",),

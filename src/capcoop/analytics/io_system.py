@@ -132,3 +132,55 @@ class IOSystem:
     def sectors(self) -> tuple[str, ...]:
         """Sectors in table order (of the first region)."""
         return tuple(dict.fromkeys(self.industries.get_level_values("sector")))
+
+    @property
+    def y(self) -> np.ndarray:
+        """Total final demand per industry (row sums of ``Y``)."""
+        return self.Y.sum(axis=1)
+
+    def position(self, region: str, sector: str) -> int:
+        """Row of industry ``(region, sector)``; matching is exact, then case-insensitive.
+
+        Raises :class:`~capcoop.errors.InputError` naming the unknown region or sector and
+        listing the table's ones.
+        """
+        try:
+            return int(self.industries.get_loc((region, sector)))
+        except KeyError:
+            pass
+        folded = {(str(r).casefold(), str(s).casefold()): i
+                  for i, (r, s) in enumerate(self.industries)}
+        found = folded.get((str(region).casefold(), str(sector).casefold()))
+        if found is not None:
+            return found
+        regions, sectors = self.regions, self.sectors
+        if str(region).casefold() not in {str(r).casefold() for r in regions}:
+            raise InputError(f"unknown region {region!r} in table {self.name!r}",
+                             hint=f"use one of {_preview(regions)}")
+        raise InputError(f"unknown sector {sector!r} in region {region!r} of table {self.name!r}",
+                         hint=f"use one of {_preview(sectors)}")
+
+    def factor(self, name: str) -> np.ndarray:
+        """Row ``name`` of ``V`` as a ``1 × n`` array (case-insensitive match)."""
+        wanted = name.casefold()
+        for i, factor in enumerate(self.factors):
+            if factor.casefold() == wanted and self.V is not None:
+                return self.V[i:i + 1]
+        raise InputError(f"no factor {name!r} in table {self.name!r}",
+                         hint=f"use one of {_preview(self.factors) or '(none: V is empty)'}")
+
+    def value_added(self) -> np.ndarray:
+        """Value added per industry as a ``1 × n`` array.
+
+        The sum of the rows of ``V`` when factor inputs are given; otherwise the residual
+        ``x − Σᵢ Z[i, j]`` (which then also holds net taxes and margins, and is negative where the
+        table does not balance).
+        """
+        if self.V is not None and self.V.shape[0]:
+            return self.V.sum(axis=0, keepdims=True)
+        return (self.x - self.Z.sum(axis=0))[None, :]
+
+
+def _preview(items: tuple[str, ...], limit: int = 12) -> str:
+    shown = ", ".join(str(i) for i in items[:limit])
+    return shown + (f", … ({len(items)} in all)" if len(items) > limit else "")

@@ -19,6 +19,7 @@ from capcoop.cli.complexity import register_complexity_commands
 from capcoop.cli.data import db_app, register_data_commands
 from capcoop.cli.dependencies import register_dependencies_commands
 from capcoop.cli.goals import register_goals_commands
+from capcoop.cli.io import register_io_commands
 from capcoop.cli.monitor import register_monitor_commands
 from capcoop.cli.opportunities import register_opportunities_commands
 from capcoop.cli.render import OutputFormat, emit_rows, stderr
@@ -42,6 +43,7 @@ register_opportunities_commands(app)
 register_complexity_commands(app)
 register_dependencies_commands(app)
 register_serve_commands(app)
+register_io_commands(app)
 register_goals_commands(app)
 register_supplies_commands(app)
 

@@ -25,6 +25,11 @@ SOURCE_MODULES: dict[str, str] = {
     "wb-income": "capcoop.sources.wb_income",
     "adb-mrio": "capcoop.sources.adb_mrio",
     "export-matrix": "capcoop.sources.export_matrix",
+    "wiod2013": "capcoop.sources.io_wiod",
+    "china-io": "capcoop.sources.io_china",
+    "pymrio-text": "capcoop.sources.io_pymrio",
+    "adb-mrio-table": "capcoop.sources.io_adb",
+    "oecd-icio": "capcoop.sources.io_icio",
     "undp-vaccines": "capcoop.sources.undp_vaccines",
     "epa-ghg": "capcoop.sources.epa_ghg",
 }
