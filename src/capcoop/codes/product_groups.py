@@ -27,13 +27,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from capcoop.codes.products import _CODE
-from capcoop.codes.sectors import cooperation_sectors
+from capcoop.codes.sectors import cooperation_sectors, read_hs_range_table
 from capcoop.errors import InputError, UnknownProductError
 
 __all__ = ["ProductGroup", "ProductSelection", "product_group", "product_groups",
@@ -106,28 +105,16 @@ def _range_mask(codes: list[str], ranges: Sequence[tuple[str, str]]) -> np.ndarr
 
 @lru_cache(maxsize=1)
 def _rows() -> pd.DataFrame:
-    path = resources.files("capcoop.codes").joinpath("data", "product_groups.csv")
-    with path.open("rb") as handle:
-        table = pd.read_csv(handle, dtype=str, keep_default_na=False, encoding="utf-8")
+    table = read_hs_range_table("product_groups.csv", _COLUMNS, key="group",
+                                required=("rationale", "reference"))
     _check_rows(table)
     return table
 
 
 def _check_rows(table: pd.DataFrame) -> None:
-    """The table is hand-edited: reject missing columns, bad ranges, missing reasons."""
-    if tuple(table.columns) != _COLUMNS:
-        raise InputError(f"product_groups.csv has columns {list(table.columns)}; "
-                         f"expected {list(_COLUMNS)}")
+    """Groups extend the cooperation sectors: a group is not itself a sector, its parent is."""
     sectors = {s.code for s in cooperation_sectors()}
     for row in table.itertuples(index=False):
-        if not (_CODE.fullmatch(row.hs_from) and _CODE.fullmatch(row.hs_to)):
-            raise InputError(f"group {row.group!r}: bad HS range {row.hs_from!r}-{row.hs_to!r}",
-                             hint="ranges are 2-, 4- or 6-digit codes with leading zeros")
-        if row.hs_from.ljust(6, "0") > row.hs_to.ljust(6, "9"):
-            raise InputError(f"group {row.group!r}: range {row.hs_from!r}-{row.hs_to!r} is empty")
-        if not row.rationale.strip() or not row.reference.strip():
-            raise InputError(f"group {row.group!r}: range {row.hs_from}-{row.hs_to} has no "
-                             "rationale or reference")
         if row.group in sectors or (row.parent and row.parent not in sectors):
             raise InputError(f"group {row.group!r}: its code is a cooperation sector or its "
                              f"parent {row.parent!r} is not one")

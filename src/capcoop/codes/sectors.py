@@ -99,27 +99,35 @@ def _matches(codes: list[str]) -> pd.DataFrame:
     return found.sort_values(["position", "rank"], kind="stable")[["position", "sector"]]
 
 
-@lru_cache(maxsize=1)
-def _rows() -> pd.DataFrame:
-    path = resources.files("capcoop.codes").joinpath("data", "cooperation_sectors.csv")
+def read_hs_range_table(file: str, columns: tuple[str, ...], *, key: str,
+                        required: tuple[str, ...] = ("rationale",)) -> pd.DataFrame:
+    """A hand-edited table of HS ranges shipped in ``capcoop/codes/data`` (all text), checked.
+
+    Each row names an HS range ``hs_from``–``hs_to`` (2-, 4- or 6-digit codes with leading zeros)
+    of the item in column ``key``. Rejects a file whose columns are not ``columns``, a malformed or
+    empty range, and a row with an empty ``required`` column (the reasons behind each range).
+    """
+    path = resources.files("capcoop.codes").joinpath("data", file)
     with path.open("rb") as handle:
         table = pd.read_csv(handle, dtype=str, keep_default_na=False, encoding="utf-8")
-    _check_rows(table)
+    if tuple(table.columns) != columns:
+        raise InputError(f"{file} has columns {list(table.columns)}; expected {list(columns)}")
+    for row in table.to_dict("records"):
+        lo, hi, item = row["hs_from"], row["hs_to"], row[key]
+        if not (_CODE.fullmatch(lo) and _CODE.fullmatch(hi)):
+            raise InputError(f"{file}: {key} {item!r}: bad HS range {lo!r}-{hi!r}",
+                             hint="ranges are 2-, 4- or 6-digit codes with leading zeros")
+        if lo.ljust(6, "0") > hi.ljust(6, "9"):
+            raise InputError(f"{file}: {key} {item!r}: range {lo!r}-{hi!r} is empty")
+        empty = [c for c in required if not row[c].strip()]
+        if empty:
+            raise InputError(f"{file}: {key} {item!r}: range {lo}-{hi} has no {empty[0]}")
     return table
 
 
-def _check_rows(table: pd.DataFrame) -> None:
-    """The taxonomy file is hand-edited: reject missing columns, bad ranges, empty rationales."""
-    if tuple(table.columns) != _COLUMNS:
-        raise InputError(f"cooperation_sectors.csv has columns {list(table.columns)}; "
-                         f"expected {list(_COLUMNS)}")
-    for row in table.itertuples(index=False):
-        if not (_CODE.fullmatch(row.hs_from) and _CODE.fullmatch(row.hs_to)):
-            raise InputError(f"sector {row.sector!r}: bad HS range {row.hs_from!r}-{row.hs_to!r}",
-                             hint="ranges are 2-, 4- or 6-digit codes with leading zeros")
-        if row.hs_from.ljust(6, "0") > row.hs_to.ljust(6, "9") or not row.rationale.strip():
-            raise InputError(f"sector {row.sector!r}: range {row.hs_from!r}-{row.hs_to!r} is "
-                             "empty or has no rationale")
+@lru_cache(maxsize=1)
+def _rows() -> pd.DataFrame:
+    return read_hs_range_table("cooperation_sectors.csv", _COLUMNS, key="sector")
 
 
 @lru_cache(maxsize=1)
