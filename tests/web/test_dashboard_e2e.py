@@ -84,9 +84,14 @@ def test_supply_chain_page_runs_a_disruption_scenario(dashboard):
     dashboard.page.goto(dashboard.base + "/#supply")
     _ready(dashboard, "supply")
     assert dashboard.page.locator("#dependencies-table tbody tr").count() >= 1
+    assert dashboard.page.locator("#disruption-table tbody tr").count() >= 1  # runs on load
+    dashboard.page.fill('#disruption-form input[name="cut"]', "60")
     _submit(dashboard, "disruption-form", "supply")
     assert dashboard.page.locator("#disruption-chart .main-svg").count() >= 1
-    assert dashboard.page.locator("#disruption-table tbody tr").count() >= 1
+    expected = _api(dashboard, "disruption", exporter="CHN", products="medical", cut=0.6,
+                    importers="ASEAN")
+    shown = dashboard.page.locator("#disruption-table tbody tr td:nth-child(2)").all_inner_texts()
+    assert shown == [r["importer"] for r in expected]
 
 
 def test_critical_supplies_coverage_and_allocation(dashboard):

@@ -231,7 +231,8 @@ async function opportunities() {
                                               scenario: p.scenario, top: Number(p.top) || 10 });
   const rows = result.data;
   const components = rows.length ? Object.keys(rows[0].components || {}) : [];
-  const labels = rows.map((r) => r.rank + ". " + r.name).reverse();
+  const short = (name) => (name.length > 36 ? name.slice(0, 35) + "…" : name);
+  const labels = rows.map((r) => r.rank + ". " + short(r.name)).reverse();
   plot($("#opportunities-chart"), components.map((c) => ({
     type: "bar", orientation: "h", name: c, y: labels,
     x: rows.map((r) => r.components[c].contribution).reverse(),
@@ -295,7 +296,7 @@ const LOADERS = {
   overview: () => run("overview", overview),
   partners: () => run("partners", partners),
   opportunities: () => run("opportunities", opportunities),
-  supply: () => run("supply", dependencies),
+  supply: () => run("supply", async () => { await dependencies(); await disruption(); }),
   supplies: () => run("supplies", coverage),
 };
 
