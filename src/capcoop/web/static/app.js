@@ -297,7 +297,7 @@ const LOADERS = {
   partners: () => run("partners", partners),
   opportunities: () => run("opportunities", opportunities),
   supply: () => run("supply", async () => { await dependencies(); await disruption(); }),
-  supplies: () => run("supplies", coverage),
+  supplies: () => run("supplies", async () => { await coverage(); await allocate(); }),
 };
 
 // --- navigation and start-up -------------------------------------------------------------------
