@@ -106,3 +106,26 @@ def test_parse_share_accepts_both_spellings(share):
 def test_parse_share_rejects(bad):
     with pytest.raises(InputError, match="cut"):
         parse_share(bad)
+
+
+def test_tables_are_built_once_per_warehouse_version(warehouse):
+    import os
+
+    from capcoop.services.io import load_table
+
+    first = load_table("pymrio-test", warehouse=warehouse)
+    assert load_table("pymrio-test", warehouse=warehouse) is first
+    assert load_table("pymrio-test", warehouse=warehouse).name_of("region", "reg1") == \
+        first.name_of("region", "reg1")
+    stat = os.stat(warehouse)
+    os.utime(warehouse, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    again = load_table("pymrio-test", warehouse=warehouse)
+    assert again is not first
+    np.testing.assert_array_equal(again.system.Z, first.system.Z)
+
+
+def test_shock_notes_say_how_many_weeks_were_simulated(warehouse):
+    meta = io_shock("pymrio-test", region="reg1", sector="electricity", cut="30%", weeks=4,
+                    models=("ario",), horizon_weeks=400, warehouse=warehouse).meta()
+    note = next(n for n in meta["notes"] if n.startswith("ario: weekly"))
+    assert "weeks simulated" in note and len(meta["ario_weekly_loss"]) == 400

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+import numpy as np
 import pytest
 
 from capcoop.errors import InputError, UnknownCountryError
@@ -130,3 +133,39 @@ def test_product_level_on_the_atlas_hs4_matrix(tmp_path):
     assert all(len(r["code"]) == 4 for r in rows)
     assert sum(p["contribution"] for p in rows[0]["components"].values()) == \
         pytest.approx(rows[0]["score"])
+
+
+def test_density_and_rca_agree_with_economic_complexity():
+    """The SciPy-free density and RCA equal those of economic_complexity (Stata convention)."""
+    from capcoop.analytics.complexity import economic_complexity
+    from capcoop.services.opportunities import _complexity_parts, _sector_world
+    from capcoop.warehouse.connection import open_reader
+
+    with open_reader(None) as (con, location):
+        world = _sector_world(con.cursor(), None, location.path)
+    notes: list[str] = []
+    density, rca = _complexity_parts(world.exports, notes)
+    reference = economic_complexity(world.exports.fillna(0.0).clip(lower=0.0))
+    assert not notes and density.shape == reference.density.shape
+    np.testing.assert_allclose(density.loc[reference.density.index, reference.density.columns],
+                               reference.density, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(rca.loc[reference.rca.index, reference.rca.columns],
+                               reference.rca, rtol=1e-12)
+
+
+def test_world_is_reused_until_the_warehouse_changes(tmp_path):
+    import shutil
+
+    from capcoop.services import opportunities as service
+    from capcoop.warehouse.connection import demo_warehouse_path
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(demo_warehouse_path(), copy)
+    first = service.rank_opportunities("CHN", "VNM", warehouse=copy)
+    key = next(k for k in service._WORLDS if k[0] == str(copy))
+    second = service.rank_opportunities("CHN", "LAO", warehouse=copy)
+    assert next(k for k in service._WORLDS if k[0] == str(copy)) == key
+    assert first.warehouse == second.warehouse == str(copy)
+    os.utime(copy, ns=(1, 1))  # a new version of the file
+    service.rank_opportunities("CHN", "VNM", warehouse=copy)
+    assert sum(1 for k in service._WORLDS if k[0] == str(copy)) == 2

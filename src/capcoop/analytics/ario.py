@@ -24,6 +24,9 @@ Each week ``t`` (flows are annual table values / 52):
 With no shock every quantity stays at its baseline (orders = ``A x̄ + ȳ = x̄``), and the
 cumulative loss obeys ``loss = L (unserved final demand − inventory change)`` exactly, so once
 inventories are back at target, losses are non-negative.
+
+The loop runs on the non-zero cells of ``A`` only and stops early once the economy is back at
+baseline (:data:`STOP_TOLERANCE`); both give the dense formulation's answers (tested).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from capcoop.analytics.io import leontief_inverse, technical_coefficients
 from capcoop.analytics.io_system import IOSystem
@@ -40,6 +44,10 @@ from capcoop.errors import InputError
 __all__ = ["ARIOParameters", "ARIOResult", "simulate_recovery"]
 
 WEEKS_PER_YEAR = 52.0
+#: Early stop of the weekly loop: every industry's weekly output, planned output and
+#: inventory-gap orders within this share of the largest cumulative output deviation so far
+#: (see ``docs/methods/io.md``); later weeks are then baseline.
+STOP_TOLERANCE = 1e-11
 
 
 @dataclass(frozen=True)
@@ -156,7 +164,9 @@ def simulate_recovery(system: IOSystem, cuts: dict[tuple[str, str], float], *, w
 
     Returns
     -------
-    :class:`ARIOResult` with the weekly output path and the cumulative loss by industry.
+    :class:`ARIOResult` with the weekly output path and the cumulative loss by industry;
+    ``parameters["weeks_simulated"]`` is how many weeks ran before the economy was back at
+    baseline to within :data:`STOP_TOLERANCE` (the rest of the horizon is baseline).
     """
     parameters = parameters or ARIOParameters()
     n = system.n
@@ -165,7 +175,8 @@ def simulate_recovery(system: IOSystem, cuts: dict[tuple[str, str], float], *, w
     shock = _shock_vector(system, cuts)
     x_bar = system.x / WEEKS_PER_YEAR
     A = technical_coefficients(system.Z, system.x)
-    leontief_inverse(A)  # refuses a non-productive or singular system
+    if not _column_sums_below_one(A):
+        leontief_inverse(A)  # refuses a non-productive or singular system
     y_bar = x_bar - A @ x_bar
     if np.any(y_bar < -1e-9 * max(1.0, float(x_bar.max()))):
         i = int(np.argmin(y_bar))
@@ -189,7 +200,16 @@ def simulate_recovery(system: IOSystem, cuts: dict[tuple[str, str], float], *, w
                     "inventory_restoration_weeks": parameters.inventory_restoration_weeks,
                     "overproduction_max": parameters.overproduction_max,
                     "overproduction_weeks": parameters.overproduction_weeks,
-                    "unit": f"{system.unit} per week", "table": system.name, "year": system.year})
+                    "unit": f"{system.unit} per week", "table": system.name, "year": system.year,
+                    "weeks_simulated": int(paths["weeks_simulated"]),
+                    "stop_tolerance": STOP_TOLERANCE})
+
+
+def _column_sums_below_one(A: np.ndarray) -> bool:
+    """A cheap sufficient test that ``A`` is productive: non-negative with every column sum
+    below 1 (positive value added everywhere) bounds the spectral radius below 1, so
+    ``I − A`` is invertible with ``(I − A)⁻¹ ≥ 0``; otherwise the full check runs."""
+    return bool(A.size == 0 or (A.min() >= 0 and A.sum(axis=0).max() < 1))
 
 
 def _check_timing(weeks: int, recovery_weeks: int, horizon_weeks: int, start_week: int) -> None:
@@ -230,28 +250,82 @@ def _capacity_loss_path(shock: np.ndarray, weeks: int, recovery_weeks: int, hori
 
 
 def _run(A: np.ndarray, x_bar: np.ndarray, y_bar: np.ndarray, h: np.ndarray, d: np.ndarray,
-         parameters: ARIOParameters) -> dict[str, np.ndarray]:
+         parameters: ARIOParameters) -> dict[str, np.ndarray | int]:
+    """The weekly loop on the non-zero cells of ``A`` only (inventories and orders live on its
+    pattern: a cell with ``A_ij = 0`` never orders nor stocks anything), cells sorted by buying
+    industry so each week's per-industry minimum is one contiguous reduction and order totals
+    one sparse product."""
     horizon, n = d.shape
-    target = A * (h * x_bar)[None, :]  # S*_ij = h_j A_ij x̄_j
+    cols, rows = np.nonzero(A.T)  # column-major order: the cells each industry j buys
+    a = A[rows, cols]
+    m = a.size
+    starts = np.searchsorted(cols, np.arange(n))
+    buys = np.bincount(cols, minlength=n) > 0
+    positive = bool(np.all(a > 0))
+    target = a * (h * x_bar)[cols]  # S*_ij = h_j A_ij x̄_j
     stock = target.copy()
-    uses = A > 0
+    counts = np.diff(np.append(starts, m))  # cells per buying industry: v[cols] = repeat
+    work, ratio = np.empty(m), np.empty(m)
+    # Σ_j O_ij as a sparse product; ``orders`` is the matrix's own data, refilled each week
+    order_matrix = sparse.csc_array((np.zeros(m), rows, np.append(starts, m)), shape=(n, n))
+    orders = order_matrix.data
+    ones = np.ones(n)
     alpha = np.ones(n)
     planned = x_bar.copy()
     tau_s, tau_a = parameters.inventory_restoration_weeks, parameters.overproduction_weeks
     output, shortfall = np.empty((horizon, n)), np.empty((horizon, n))
+    over = np.flatnonzero(np.any(d != 0.0, axis=1))
+    quiet_from = int(over[-1]) + 1 if over.size else 0  # no capacity loss from this week on
+    deviation = np.zeros(n)  # Σ_t |x̄ − p(t)| so far
+    bound = np.full(n, np.inf)
+    weeks_simulated = horizon
     for t in range(horizon):
         capacity = alpha * (1.0 - d[t]) * x_bar
-        orders = np.maximum(A * planned[None, :] + (target - stock) / tau_s, 0.0)
-        demand = orders.sum(axis=1) + y_bar
+        # O_ij = max(A_ij p̃_j + (S*_ij − S_ij) / τ_s, 0)
+        np.multiply(a, np.repeat(planned, counts), out=orders)
+        np.subtract(target, stock, out=work)
+        work /= tau_s
+        orders += work
+        np.maximum(orders, 0.0, out=orders)
+        demand = order_matrix @ ones + y_bar
         with np.errstate(divide="ignore", invalid="ignore"):
             # inputs in stock bound production: p_j ≤ min_i S_ij / A_ij
-            input_bound = np.where(uses, stock / np.where(uses, A, 1.0), np.inf).min(axis=0)
-            p = np.minimum(np.minimum(capacity, demand), input_bound)
+            np.divide(stock, a, out=ratio)
+            if not positive:
+                ratio[a <= 0] = np.inf
+            if m:
+                bound[buys] = np.minimum.reduceat(ratio, starts[buys])
+            p = np.minimum(np.minimum(capacity, demand), bound)
             served = np.where(demand > 0, p / np.where(demand > 0, demand, 1.0), 1.0)
-        stock += served[:, None] * orders - A * p[None, :]
+        # S_ij += r_i O_ij − A_ij p_j
+        orders *= np.take(served, rows, out=work, mode="clip")
+        stock += orders
+        np.multiply(a, np.repeat(p, counts), out=work)
+        stock -= work
         output[t], shortfall[t] = p, (1.0 - served) * y_bar
         scarce = demand > capacity * (1 + 1e-12)
         alpha += np.where(scarce, parameters.overproduction_max - alpha, 1.0 - alpha) / tau_a
         planned = np.minimum(demand, alpha * (1.0 - d[min(t + 1, horizon - 1)]) * x_bar)
-    return {"output": output, "shortfall": shortfall,
-            "inventory_change": (stock - target).sum(axis=1)}
+        deviation += np.abs(x_bar - p)
+        if t + 1 >= quiet_from and t + 1 < horizon and _settled(
+                x_bar, p, planned, scarce, target, stock, rows, tau_s, deviation.max()):
+            output[t + 1:], shortfall[t + 1:] = x_bar, 0.0
+            weeks_simulated = t + 1
+            break
+    return {"output": output, "shortfall": shortfall, "weeks_simulated": weeks_simulated,
+            "inventory_change": np.bincount(rows, weights=stock - target, minlength=n)}
+
+
+def _settled(x_bar: np.ndarray, p: np.ndarray, planned: np.ndarray, scarce: np.ndarray,
+             target: np.ndarray, stock: np.ndarray, rows: np.ndarray, tau_s: float,
+             scale: float) -> bool:
+    """Whether the economy is back at baseline to within :data:`STOP_TOLERANCE` × ``scale``
+    (the largest cumulative output deviation so far): nobody short, every industry's output
+    and planned output that close to baseline, and the orders still owed to inventory gaps,
+    ``Σ_j |S*_ij − S_ij| / τ_s`` per supplier, that small. Baseline is a fixed point of the
+    rules, so the weeks after differ from it by no more than this (decaying) remainder."""
+    limit = STOP_TOLERANCE * scale
+    if scarce.any() or np.abs(x_bar - p).max() > limit or np.abs(x_bar - planned).max() > limit:
+        return False
+    gap = np.bincount(rows, weights=np.abs(target - stock), minlength=x_bar.size) / tau_s
+    return bool(gap.max() <= limit)

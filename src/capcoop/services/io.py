@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +50,21 @@ class LoadedTable:
 
     def name_of(self, kind: str, code: str) -> str:
         """English name of a label (its code when unnamed)."""
-        frame = self.labels.get(kind)
-        if frame is None or frame.empty:
-            return code
-        found = frame.loc[frame["code"] == code, "name_en"]
-        return str(found.iloc[0]) if len(found) and found.iloc[0] else code
+        return self._names.get(kind, {}).get(code) or code
+
+    @cached_property
+    def _names(self) -> dict[str, dict[str, str]]:
+        """``{kind: {code: English name}}``, first entry per code, built once per table."""
+        names: dict[str, dict[str, str]] = {}
+        for kind, frame in self.labels.items():
+            if frame is None or frame.empty:
+                continue
+            table: dict[str, str] = {}
+            for code, name in zip(frame["code"], frame["name_en"], strict=True):
+                table.setdefault(code, str(name) if name is not None and name == name and name
+                                 else "")
+            names[kind] = table
+        return names
 
 
 def _pick_year(years: list[int], year: int | None, table: str) -> int:
@@ -128,13 +139,41 @@ def load_table(table: str | Path, *, year: int | None = None,
             name = str(best["table_name"])
         years = sorted(int(y) for y in stored.loc[stored["table_name"] == name, "year"])
         chosen = _pick_year(years, year, name)
+        key = (_warehouse_version(location.path), name, chosen)
+        cached = _LOADED.get(key)
+        if cached is not None and cached.warehouse == location.label:
+            return cached
         system = io_system(con, name, chosen)
         labels = io_table_labels(con, name)
         sources = io_provenance(con, name, chosen)
         label = location.label
     frames = {"region": labels.regions, "sector": labels.sectors, "category": labels.categories,
               "factor": labels.factors, "stressor": labels.stressors}
-    return LoadedTable(system, name, chosen, tuple(years), frames, label, sources)
+    loaded = LoadedTable(system, name, chosen, tuple(years), frames, label, sources)
+    if key[0] is not None:
+        _LOADED[key] = loaded
+        while len(_LOADED) > _LOADED_MAX:  # oldest first
+            _LOADED.pop(next(iter(_LOADED)))
+    return loaded
+
+
+#: Tables built from a warehouse, by (warehouse file version, table, year): a long-running
+#: process (the API) builds each system once. Small: a WIOD system is about 20 MB.
+_LOADED: dict[tuple[Any, str, int], LoadedTable] = {}
+_LOADED_MAX = 4
+
+
+def _warehouse_version(path: Path) -> tuple[Any, ...] | None:
+    """The warehouse file's identity and version: resolved path, size and modification time of
+    the file and of its write-ahead log (any write changes one of them); None when unknown."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    wal = path.with_name(path.name + ".wal")
+    wal_stat = wal.stat() if wal.exists() else None
+    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns,
+            (wal_stat.st_size, wal_stat.st_mtime_ns) if wal_stat else None)
 
 
 def _unknown_table(text: str, names: list[str], label: str) -> UnknownCodeError:
@@ -483,8 +522,18 @@ def _ario(s: IOSystem, where: tuple[str, str], share: float, weeks: float, recov
     notes.append("ario: weekly adaptive regional input-output model (Hallegatte 2008): capacity "
                  "loss, inventories, proportional rationing and overproduction; loss summed over "
                  f"{int(horizon_weeks)} weeks; output back within 0.1% of baseline "
-                 + (f"in week {recovered}" if recovered is not None else "not within the horizon"))
+                 + (f"in week {recovered}" if recovered is not None else "not within the horizon")
+                 + _early_stop_note(result.parameters))
     return [{"week": int(w), "loss": float(v)} for w, v in result.loss_path.items()]
+
+
+def _early_stop_note(parameters: dict[str, Any]) -> str:
+    simulated, horizon = parameters["weeks_simulated"], parameters["horizon_weeks"]
+    if simulated >= horizon:
+        return f"; all {horizon} weeks simulated"
+    return (f"; {simulated} of {horizon} weeks simulated, the economy being back at baseline "
+            f"(within {parameters['stop_tolerance']:g} of the largest cumulative deviation) "
+            "for the rest")
 
 
 def _nonnegative_final_demand(s: IOSystem, notes: list[str]) -> IOSystem:

@@ -4,12 +4,19 @@
 product export matrix, WDI indicators, World Bank income groups, bilateral totals, emission
 intensities), builds one candidate frame per host and hands it to the pure engine
 :mod:`capcoop.analytics.opportunities`. The world-wide parts (RCA, density, PRODY) are computed
-once and shared by every host of a bloc. Formulas: ``docs/methods/opportunities.md``.
+once and shared by every host of a bloc; the host-level inputs of all members of a bloc are read
+in one query each over the same connection. The world-wide parts are immutable for a given
+warehouse version (the file's and its write-ahead log's size and modification time), so a process
+keeps the last few in memory and any committed write recomputes them. Density and RCA come from
+the SciPy-free parts of the complexity module, so ranking never imports SciPy. Formulas: ``docs/methods/opportunities.md``.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from capcoop.analytics import opportunities as opp
-from capcoop.analytics.complexity import economic_complexity
 from capcoop.analytics.indicators import prody
 from capcoop.codes.blocs import bloc, is_bloc, period_end
 from capcoop.codes.countries import country
@@ -26,7 +32,7 @@ from capcoop.errors import CapcoopError, InputError
 from capcoop.warehouse.connection import open_reader
 
 __all__ = ["OpportunityReport", "GroupOpportunityReport", "rank_opportunities",
-           "list_scenarios", "LEVELS", "GROWTH_YEARS"]
+           "list_scenarios", "warehouse_version", "LEVELS", "GROWTH_YEARS"]
 
 LEVELS = ("sector", "product")
 SECTOR_SOURCE = "adb-mrio"
@@ -279,11 +285,11 @@ def _ease_of_trade(con: Any, provider: str, hosts: list[str], year: int
     return out
 
 
-def _countries_only(con: Any, frame: pd.DataFrame, column: str = "country") -> pd.DataFrame:
-    kinds = dict(con.execute("SELECT iso3, kind FROM ref_countries").fetchall())
-    if not kinds:
-        return frame[frame[column] != "WLD"]
-    return frame[frame[column].map(lambda c: kinds.get(c, "country") == "country")]
+#: SQL condition keeping countries (not aggregates) in a ``country`` column: codes that
+#: ``ref_countries`` lists with another kind are dropped (only WLD when it is empty).
+_COUNTRIES_ONLY = (
+    "country NOT IN (SELECT iso3 FROM ref_countries WHERE kind IS DISTINCT FROM 'country') "
+    "AND (country <> 'WLD' OR EXISTS (SELECT 1 FROM ref_countries))")
 
 
 def _pivot(long: pd.DataFrame, indicator: str, year: int) -> pd.DataFrame | None:
@@ -342,13 +348,27 @@ def _intensities(level: str, warehouse: Any) -> tuple[pd.Series, list[str]]:
 
 def _complexity_parts(exports: pd.DataFrame, notes: list[str]
                       ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Density and RCA as :func:`capcoop.analytics.complexity.economic_complexity` defines them.
+
+    Built from its SciPy-free parts (Balassa RCA, presence strictly above 1 as in the Stata
+    convention, symmetric proximity with a zero diagonal, density), so that ranking does not
+    import SciPy; the agreement with ``economic_complexity`` is checked in the tests.
+    """
+    from capcoop.analytics.indicators import revealed_comparative_advantage
+    from capcoop.analytics.proximity import density, proximity
+
+    x = exports.fillna(0.0).clip(lower=0.0)
+    x = x.loc[x.sum(axis=1) > 0, x.sum(axis=0) > 0]
     try:
-        result = economic_complexity(exports.fillna(0.0).clip(lower=0.0))
+        if x.shape[0] < 2 or x.shape[1] < 2:
+            raise InputError(f"{x.shape[0]} locations × {x.shape[1]} areas with exports")
+        rca = revealed_comparative_advantage(x)
+        presence = (rca > 1.0).astype(np.float64)
+        return density(presence, proximity(presence)), rca
     except InputError as exc:
         notes.append(f"density not computable on this matrix ({exc.message}): feasibility "
                      "counts 0")
         return None, None
-    return result.density, result.rca
 
 
 def _prody(exports: pd.DataFrame, gdp: pd.Series, notes: list[str]) -> pd.Series:
@@ -365,8 +385,7 @@ def _sector_world(con: Any, year: int | None, warehouse: Any) -> _World:
     long = con.execute(
         "SELECT country, sector, year, indicator, value FROM sector_accounts WHERE source = ? "
         "AND year IN (SELECT unnest(?)) AND indicator IN ('output', 'exports', "
-        "'domestic_sales')", [SECTOR_SOURCE, years]).df()
-    long = _countries_only(con, long)
+        f"'domestic_sales') AND {_COUNTRIES_ONLY}", [SECTOR_SOURCE, years]).df()
     exports = _pivot(long, "exports", chosen)
     notes: list[str] = []
     names, tags, drivers, label_notes = _sector_labels()
@@ -408,8 +427,8 @@ def _product_matrix(con: Any, year: int | None, provider: str) -> tuple[str, str
 def _matrix(con: Any, source: str, classification: str, year: int) -> pd.DataFrame:
     long = con.execute(
         "SELECT country, product, export_usd FROM country_product_exports WHERE source = ? "
-        "AND classification = ? AND year = ?", [source, classification, year]).df()
-    long = _countries_only(con, long)
+        f"AND classification = ? AND year = ? AND {_COUNTRIES_ONLY}",
+        [source, classification, year]).df()
     long = long[~long["product"].isin(_TOTAL_PRODUCTS)]
     return long.groupby(["country", "product"])["export_usd"].sum().unstack("product") \
         .fillna(0.0)
@@ -641,6 +660,50 @@ def _profiles(con: Any, hosts: list[str], year: int, base_year: int | None
     return out
 
 
+# --------------------------------------------------------------------------- world cache
+
+
+def warehouse_version(path: str | Path) -> tuple[Any, ...]:
+    """(size, mtime in ns) of the warehouse file and of its ``.wal`` (None when absent).
+
+    Any committed write changes it, so it keys everything computed from one state of the
+    warehouse. Example: ``warehouse_version(demo_warehouse_path())`` → ``((12345, ...), None)``.
+    """
+    out: list[tuple[int, int] | None] = []
+    for item in (str(path), f"{path}.wal"):
+        try:
+            stat = os.stat(item)
+        except OSError:
+            out.append(None)
+        else:
+            out.append((stat.st_size, stat.st_mtime_ns))
+    return tuple(out)
+
+
+#: The last few worlds computed in this process, by warehouse file, version and request.
+_WORLDS: OrderedDict[tuple[Any, ...], _World] = OrderedDict()
+_WORLDS_MAX = 8
+_WORLDS_LOCK = threading.Lock()
+
+
+def _world(con: Any, path: Path, level: str, year: int | None, provider: str) -> _World:
+    """The shared inputs of a request: from the in-process cache when the warehouse is unchanged."""
+    key = (str(path), warehouse_version(path), level, year,
+           provider if level == "product" else None)
+    with _WORLDS_LOCK:
+        found = _WORLDS.get(key)
+        if found is not None:
+            _WORLDS.move_to_end(key)
+            return found
+    world = _sector_world(con, year, path) if level == "sector" else \
+        _product_world(con, year, provider, path)
+    with _WORLDS_LOCK:
+        _WORLDS[key] = world
+        while len(_WORLDS) > _WORLDS_MAX:
+            _WORLDS.popitem(last=False)
+    return world
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -699,8 +762,7 @@ def rank_opportunities(provider: str = "CHN", host: str = "VNM", *, level: str =
     provider_code = country(provider).iso3
     with open_reader(warehouse) as (con, location):
         cur = con.cursor()
-        world = _sector_world(cur, year, warehouse) if level == "sector" else \
-            _product_world(cur, year, provider_code, warehouse)
+        world = _world(cur, location.path, level, year, provider_code)
         if provider_code not in world.exports.index:
             raise InputError(f"provider {provider_code} has no {level} data for "
                              f"{world.year} in this warehouse",
