@@ -10,7 +10,6 @@ together are computed once and share the answer.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -19,21 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from capcoop.warehouse.connection import WarehouseLocation
+from capcoop.warehouse.versions import warehouse_version
 
-__all__ = ["ApiContext", "ResultCache", "warehouse_version"]
-
-
-def warehouse_version(path: Path | str) -> tuple:
-    """(size, mtime) of the file and of its ``.wal``; changes with every committed write."""
-    out: list[tuple[int, int] | None] = []
-    for item in (str(path), f"{path}.wal"):
-        try:
-            stat = os.stat(item)
-        except OSError:
-            out.append(None)
-        else:
-            out.append((stat.st_size, stat.st_mtime_ns))
-    return tuple(out)
+__all__ = ["ApiContext", "ResultCache"]
 
 
 class ResultCache:

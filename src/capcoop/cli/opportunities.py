@@ -30,6 +30,7 @@ from rich.table import Table
 import capcoop
 from capcoop.cli import state
 from capcoop.cli.render import OutputFormat, emit_rows, stdout, to_json
+from capcoop.warehouse.versions import warehouse_version
 
 __all__ = ["register_opportunities_commands", "driver_text", "short_name"]
 
@@ -186,18 +187,6 @@ def _code_version() -> list[Any]:
     return stamps
 
 
-def _file_version(path: str | Path | None) -> list[Any]:
-    out: list[Any] = []
-    for item in ((str(path), f"{path}.wal") if path else ()):
-        try:
-            stat = os.stat(item)
-        except OSError:
-            out.append(None)
-        else:
-            out.append([stat.st_size, stat.st_mtime_ns])
-    return out
-
-
 def _cache_file(options: dict[str, Any], warehouse: Path | None) -> Path | None:
     """Where the answer to ``options`` is kept, or None when there is no usable cache."""
     from capcoop.settings import get_setting
@@ -211,8 +200,9 @@ def _cache_file(options: dict[str, Any], warehouse: Path | None) -> Path | None:
     blocs_file = get_setting("blocs_file")
     key = json.dumps({"command": "opportunities", "options": options,
                       "warehouse": [str(location.path), location.kind,
-                                    _file_version(location.path)],
-                      "blocs_file": [str(blocs_file), _file_version(blocs_file)],
+                                    list(warehouse_version(location.path))],
+                      "blocs_file": [str(blocs_file),
+                                     list(warehouse_version(blocs_file)) if blocs_file else []],
                       "code": _code_version()}, sort_keys=True, default=str)
     return folder / f"opportunities-{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
 

@@ -23,6 +23,7 @@ import pandas as pd
 
 from capcoop.analytics.io_system import IOSystem
 from capcoop.errors import InputError, UnknownCodeError
+from capcoop.warehouse.versions import warehouse_version
 
 __all__ = ["LoadedTable", "IOInfoReport", "MultiplierReport", "ShockReport", "load_table",
            "io_info", "io_multipliers", "io_shock", "parse_share", "SHOCK_MODELS"]
@@ -139,7 +140,7 @@ def load_table(table: str | Path, *, year: int | None = None,
             name = str(best["table_name"])
         years = sorted(int(y) for y in stored.loc[stored["table_name"] == name, "year"])
         chosen = _pick_year(years, year, name)
-        key = (_warehouse_version(location.path), name, chosen)
+        key = (str(Path(location.path).resolve()), warehouse_version(location.path), name, chosen)
         cached = _LOADED.get(key)
         if cached is not None and cached.warehouse == location.label:
             return cached
@@ -161,19 +162,6 @@ def load_table(table: str | Path, *, year: int | None = None,
 #: process (the API) builds each system once. Small: a WIOD system is about 20 MB.
 _LOADED: dict[tuple[Any, str, int], LoadedTable] = {}
 _LOADED_MAX = 4
-
-
-def _warehouse_version(path: Path) -> tuple[Any, ...] | None:
-    """The warehouse file's identity and version: resolved path, size and modification time of
-    the file and of its write-ahead log (any write changes one of them); None when unknown."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    wal = path.with_name(path.name + ".wal")
-    wal_stat = wal.stat() if wal.exists() else None
-    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns,
-            (wal_stat.st_size, wal_stat.st_mtime_ns) if wal_stat else None)
 
 
 def _unknown_table(text: str, names: list[str], label: str) -> UnknownCodeError:

@@ -14,7 +14,6 @@ the SciPy-free parts of the complexity module, so ranking never imports SciPy. F
 from __future__ import annotations
 
 import math
-import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -30,9 +29,10 @@ from capcoop.codes.blocs import bloc, is_bloc, period_end
 from capcoop.codes.countries import country
 from capcoop.errors import CapcoopError, InputError
 from capcoop.warehouse.connection import open_reader
+from capcoop.warehouse.versions import warehouse_version
 
 __all__ = ["OpportunityReport", "GroupOpportunityReport", "rank_opportunities",
-           "list_scenarios", "warehouse_version", "LEVELS", "GROWTH_YEARS"]
+           "list_scenarios", "LEVELS", "GROWTH_YEARS"]
 
 LEVELS = ("sector", "product")
 SECTOR_SOURCE = "adb-mrio"
@@ -661,23 +661,6 @@ def _profiles(con: Any, hosts: list[str], year: int, base_year: int | None
 
 
 # --------------------------------------------------------------------------- world cache
-
-
-def warehouse_version(path: str | Path) -> tuple[Any, ...]:
-    """(size, mtime in ns) of the warehouse file and of its ``.wal`` (None when absent).
-
-    Any committed write changes it, so it keys everything computed from one state of the
-    warehouse. Example: ``warehouse_version(demo_warehouse_path())`` → ``((12345, ...), None)``.
-    """
-    out: list[tuple[int, int] | None] = []
-    for item in (str(path), f"{path}.wal"):
-        try:
-            stat = os.stat(item)
-        except OSError:
-            out.append(None)
-        else:
-            out.append((stat.st_size, stat.st_mtime_ns))
-    return tuple(out)
 
 
 #: The last few worlds computed in this process, by warehouse file, version and request.
