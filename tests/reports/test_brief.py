@@ -325,3 +325,52 @@ def test_attribution_file_entries_are_parsed():
     assert len(entries) == markdown.count("\n## ")
     assert all(e["publisher"] and e["licence"] and e["files"] for e in entries)
     assert closing.startswith("Not embedded")
+
+
+# --- what the brief's speed relies on ---------------------------------------------------------
+
+
+def test_the_last_year_of_the_ranking_history_is_the_years_ranking():
+    """The brief takes the year's partner ranking from the ranking history (one computation)."""
+    for reporter, year in (("CHN", 2020), ("VNM", 2020), ("CHN", 2015)):
+        one = monitor.partner_ranking(reporter, year, blocs=BLOCS)
+        last = monitor.ranking_history(reporter, year - 9, year, blocs=BLOCS)[-1]
+        assert last.period == one.period and last.selection == one.selection
+        pd.testing.assert_frame_equal(last.table, one.table)
+        assert (last.notes, last.world_total, last.currency) == (one.notes, one.world_total,
+                                                                  one.currency)
+
+
+def test_the_brief_cites_the_rows_behind_the_headlines(english):
+    """The footnotes count the stored rows the headlines read for their explanation."""
+    heads = monitor.headlines("CHN", "ASEAN", english.brief.year, blocs=BLOCS)
+    total = next(f for s in heads.statements for f in s.facts if f.name == "total")
+    assert len(total.rows) > 0
+    keys = ["source", "year", "month", "reporter", "partner", "stored_flow", "load_id"]
+    rows = len(total.rows.drop_duplicates(subset=keys))
+    assert f"{rows} stored rows" in english.brief.footnotes[english.brief.key_footnote - 1].text
+
+
+def test_headlines_without_explanation_say_the_same(english):
+    year = english.brief.year
+    full = monitor.headlines("CHN", "ASEAN", year, blocs=BLOCS)
+    short = monitor.headlines("CHN", "ASEAN", year, blocs=BLOCS, explain=False)
+    assert short.text == full.text and short.notes == full.notes
+    assert [[(f.name, f.value, f.formula) for f in s.facts] for s in short.statements] == \
+        [[(f.name, f.value, f.formula) for f in s.facts] for s in full.statements]
+    assert all("load_id" not in f.rows.columns for s in short.statements for f in s.facts)
+    assert len(full.explain_rows()) > len(short.explain_rows())
+
+
+def test_listing_the_loads_does_not_import_ibis():
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from capcoop.reports import sections; "
+            "s = sections.sources_section(None, 'en'); assert s.loads; "
+            "print('ibis' in sys.modules)")
+    env = {k: v for k, v in os.environ.items() if k != "CAPCOOP_WAREHOUSE"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, env=env)
+    assert result.stdout.strip() == "False"

@@ -11,6 +11,7 @@ stored table and the loads (files with checksums) its rows came from.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ TREND_YEARS = 16
 #: Partners shown in the ranking chart.
 TOP_PARTNERS = 10
 _SHARE_YEARS = 10
+_WORKERS = 3  # threads for the sections that do not need the monitor's figures
 _MONEY_FACTS = ("total", "other_partner_total", "difference")
 
 
@@ -365,14 +367,32 @@ def assemble_brief(provider: str = "CHN", partner: str = "ASEAN", year: int | No
     if year is None:
         year = latest_year(rep.code, par.code, warehouse=warehouse)
     blocs = _ranking_blocs(par)
-    heads = monitor_service.headlines(rep.code, par.code, year, lang=language, blocs=blocs,
-                                      warehouse=warehouse)
-    report = monitor_service.monitor(rep.code, par.code, year, blocs=blocs,
-                                     since=year - TREND_YEARS + 1, warehouse=warehouse)
-    ranking = monitor_service.partner_ranking(rep.code, year, blocs=blocs, warehouse=warehouse)
-    history = monitor_service.ranking_history(rep.code, year - _SHARE_YEARS + 1, year,
-                                              blocs=blocs, warehouse=warehouse)
-    sources = sections.sources_section(warehouse, language)
+    hosts = sections.host_countries(rep, par, year)
+    # The sections below the headlines, the data-sources list and matplotlib's import do not
+    # depend on the monitor's figures: they run in worker threads (DuckDB and much of pandas
+    # release the GIL) while this thread asks the monitor. Charts are drawn here, one at a time.
+    with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="capcoop-brief") as pool:
+        plotting = pool.submit(charts.preload)
+        pending = (pool.submit(sections.opportunities_section, rep, par, hosts, year, language,
+                               warehouse),
+                   pool.submit(sections.dependencies_section, rep, par, year, language, warehouse),
+                   pool.submit(sections.supplies_section, par, year, language, warehouse),
+                   pool.submit(sections.sources_section, warehouse, language))
+        heads = monitor_service.headlines(rep.code, par.code, year, lang=language, blocs=blocs,
+                                          warehouse=warehouse)
+        report = monitor_service.monitor(rep.code, par.code, year, blocs=blocs,
+                                         since=year - TREND_YEARS + 1, warehouse=warehouse)
+        history = monitor_service.ranking_history(rep.code, year - _SHARE_YEARS + 1, year,
+                                                  blocs=blocs, warehouse=warehouse)
+        # the history's last ranking is the year's ranking (same rows, same selection)
+        ranking = history[-1] if history and history[-1].period.year == year else \
+            monitor_service.partner_ranking(rep.code, year, blocs=blocs, warehouse=warehouse)
+        plotting.result()
+        figures = [_trend_chart(report, language), _ranking_chart(ranking, par, language)]
+        shares = _shares_chart(history, ranking, par, language)
+        figures += [shares] if shares is not None else []
+        *sections_done, sources = [future.result() for future in pending]
+        body = tuple(sections_done)
     loads = {int(load["load_id"]): load for load in sources.loads}
     notes, selection = _Notes(), report.summary.selection
     call = _call("headlines", rep, par, year, f"lang={language!r}", language)
@@ -384,13 +404,6 @@ def assemble_brief(provider: str = "CHN", partner: str = "ASEAN", year: int | No
     key_note = notes.add(" ".join(
         _provenance_text(stored, selection, loads, language)
         + [_call("monitor", rep, par, year, f"since={year - TREND_YEARS + 1}", language)]))
-    figures = [_trend_chart(report, language), _ranking_chart(ranking, par, language)]
-    shares = _shares_chart(history, ranking, par, language)
-    figures += [shares] if shares is not None else []
-    hosts = sections.host_countries(rep, par, year)
-    body = (sections.opportunities_section(rep, par, hosts, year, language, warehouse),
-            sections.dependencies_section(rep, par, year, language, warehouse),
-            sections.supplies_section(par, year, language, warehouse))
     service_notes = list(dict.fromkeys([*heads.notes, *report.record()["notes"], *ranking.notes,
                                         *(n for section in body for n in section.service_notes)]))
     sources = sections.with_notes(sources, service_notes)

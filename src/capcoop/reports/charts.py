@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["CJKFont", "cjk_font", "font_warning", "trend_chart", "ranking_chart",
+__all__ = ["CJKFont", "cjk_font", "font_warning", "preload", "trend_chart", "ranking_chart",
            "shares_chart", "CJK_PACKAGE"]
 
 #: The Debian package that provides the preferred Chinese font.
@@ -91,6 +91,13 @@ def font_warning(lang: str) -> str | None:
     from capcoop.reports.i18n import text
 
     return text("font_missing", lang)
+
+
+def preload() -> None:
+    """Import matplotlib's figure and SVG backend (about a second), e.g. in a worker thread
+    while the data are being gathered."""
+    import matplotlib.backends.backend_svg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
 
 
 def _families(lang: str) -> list[str]:

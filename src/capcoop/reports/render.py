@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -94,6 +95,15 @@ def render_pdf(html: str, path: str | Path) -> int:
     return len(document.pages)
 
 
+def _preload_weasyprint() -> None:
+    """Import WeasyPrint (about a second) while the brief is being assembled; a failure is
+    reported by :func:`render_pdf`'s own import."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        pass
+
+
 def brief_filename(brief: Brief, suffix: str) -> str:
     """``capcoop-brief-CHN-ASEAN-2020-en.html`` and the like."""
     return (f"capcoop-brief-{brief.provider.code}-{brief.partner.code}-{brief.year}-"
@@ -122,6 +132,8 @@ def write_brief(provider: str = "CHN", partner: str = "ASEAN", year: int | None 
     A PDF that cannot be made (WeasyPrint's system libraries missing) becomes a warning; the
     HTML is always written.
     """
+    if pdf:  # the import overlaps the services' warehouse queries
+        threading.Thread(target=_preload_weasyprint, name="capcoop-brief-pdf", daemon=True).start()
     brief = assemble_brief(provider, partner, year, lang=lang, warehouse=warehouse)
     folder = _out_dir(out)
     html = render_html(brief)

@@ -1398,7 +1398,7 @@ def _members_of(code: str, groups: Sequence[Economy], period: Period, own: froze
 
 
 def _rank_statement(con: Any, flows: _Flows, ranks: RankStreak, summary: BilateralSummary,
-                    lang: str) -> Statement:
+                    lang: str, explain: bool = True) -> Statement:
     period, rep, par = summary.period, summary.reporter, summary.partner
     when, r_name, p_name = period.describe(lang), _names(rep, lang), _names(par, lang)
     rank, prev = ranks.current_rank, ranks.ranks.get(period.year - 1)
@@ -1437,7 +1437,7 @@ def _rank_statement(con: Any, flows: _Flows, ranks: RankStreak, summary: Bilater
                     f"the largest was {other}, with {format_usd(other_total)}, {gap} more.")
     own = rep.members(period)
     rows = _unit_rows(con, flows, period, {other_code: _members_of(other_code, ranks.groups, period, own)}) \
-        if other_code else pd.DataFrame()
+        if other_code and explain else pd.DataFrame()
     facts = (Fact("partner_rank", rank, "rank of the partner by total trade T = X + M among the "
                   "reporter's partners, chosen blocs as one partner, ties share the best rank",
                   summary.rows[summary.rows["year"] == period.year] if len(summary.rows) else summary.rows),
@@ -1520,12 +1520,14 @@ def _reverse_statement(ranks: RankStreak | None, period: Period, lang: str) -> S
 def headlines(reporter: str, partner: str, year: int, *, months: str | None = None,
               lang: str | None = None, blocs: str | Sequence[str] | None = None,
               basis: str | None = None, source: str | None = None,
-              warehouse: str | Path | None = None) -> Headlines:
+              warehouse: str | Path | None = None, explain: bool = True) -> Headlines:
     """Headline statements: the partner's rank (and the gap to the next partner), bilateral
     trade with growth and share, and how long the reporter has led the partner's partners.
 
     Every number comes with its formula and the stored rows behind it
-    (:meth:`Headlines.explain_rows`).
+    (:meth:`Headlines.explain_rows`). ``explain=False`` skips reading those rows (two
+    warehouse queries): the facts then carry the rows derived from the figures only (the rank
+    history), for callers that show the statements alone.
     """
     language = str(get_setting("lang", lang))
     if language not in ("en", "zh"):
@@ -1538,7 +1540,7 @@ def headlines(reporter: str, partner: str, year: int, *, months: str | None = No
     with open_reader(warehouse) as (con, location):
         sel = _select(con, rep, period, basis, source, history=True)
         flows = _load(con, rep, sel, _history(sel, period), extra=rep.members(period))
-        summary = _summary(con, flows, par, period, since=None, explain=True,
+        summary = _summary(con, flows, par, period, since=None, explain=explain,
                            warehouse=location.label)
         forward = _rank_streak(flows, par, period, groups)
         try:
@@ -1548,7 +1550,7 @@ def headlines(reporter: str, partner: str, year: int, *, months: str | None = No
         except InputError as err:
             reverse = None
             notes.append(f"{par.code}'s own ranking of partners is not available ({err.message})")
-        statements = [_rank_statement(con, flows, forward, summary, language),
+        statements = [_rank_statement(con, flows, forward, summary, language, explain),
                       _value_statement(summary, language),
                       _reverse_statement(reverse, period, language)]
     return Headlines(rep, par, period, language, tuple(s for s in statements if s is not None),

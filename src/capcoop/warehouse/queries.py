@@ -1,6 +1,8 @@
 """Relational queries over the warehouse, written once with Ibis so they run on any backend.
 
 Functions take an open DuckDB connection (read-only is enough) and return plain Python data.
+Ibis is imported on first use: :func:`list_loads` reads the one ``provenance`` table with a
+plain SQL query, so the commands that list loads (``capcoop brief``) do not pay Ibis's import.
 """
 
 from __future__ import annotations
@@ -8,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import duckdb
-import ibis
 
 from capcoop.warehouse.schema import TABLE_KEYS
 
@@ -17,6 +18,8 @@ __all__ = ["ibis_backend", "table_row_counts", "list_loads"]
 
 def ibis_backend(con: duckdb.DuckDBPyConnection) -> Any:
     """An Ibis backend over an existing DuckDB connection."""
+    import ibis
+
     return ibis.duckdb.from_connection(con)
 
 
@@ -30,8 +33,14 @@ def table_row_counts(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 def list_loads(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every load, oldest first: source, release, file, sha256, target, rows, loaded_at."""
-    prov = ibis_backend(con).table("provenance")
-    frame = prov.select("load_id", "source", "release", "file", "sha256", "target", "rows",
-                        "replaced_rows", "loaded_at").order_by(["load_id", "target"]).execute()
+    cursor = con.cursor()
+    try:
+        frame = cursor.execute(
+            "SELECT load_id, source, release, file, sha256, target, rows, replaced_rows, "
+            "loaded_at FROM provenance ORDER BY load_id, target").df()
+    finally:
+        cursor.close()
+    for column in ("source", "release", "file", "sha256", "target"):  # missing text: NaN
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), float("nan"))
     frame["loaded_at"] = frame["loaded_at"].astype(str)
     return frame.to_dict(orient="records")
