@@ -5,6 +5,7 @@ Usage::
     python bench/ingest_baci.py            # 10 million rows (about 6 minutes)
     python bench/ingest_baci.py --quick    # 500,000 rows, a smoke run
     python bench/ingest_baci.py --rows 2000000 --runs 7
+    python bench/ingest_baci.py --rows 2000000 --profile   # where capcoop's time goes, no race
 
 It writes a BACI-shaped year file (``t,i,j,k,v,q``; seeded; ~220 exporters x 220 importers x
 5,000 HS6 products, sparse, log-normal values, space-padded quantities with ~3 % ``NA``) to
@@ -18,6 +19,12 @@ C DuckDB: ``CREATE TABLE t AS SELECT * FROM read_csv(FILE)`` into a new database
 Each contender is a separate process (as a user runs it); wall time is measured around the
 process, peak memory is the child's maximum resident set (``/usr/bin/time``, else a wrapper
 that reads its own child's ``ru_maxrss``). Results go to ``bench/results/ingest_baci.json``.
+
+``--profile`` times the phases of one capcoop ingest in process instead (wall and CPU seconds
+of: opening and migrating a new warehouse, the file's sha256, parse, DuckDB's typed CSV read
+alone, the insert into ``trade_flows``, each SQL check, the replacement delete, the commit, the
+derived bilateral totals and the closing checkpoint) and stores them under ``profile`` in the
+results file, keeping its timed cases.
 """
 
 from __future__ import annotations
@@ -202,6 +209,77 @@ def answers(commands: dict[str, tuple[list[str], Path]]) -> dict[str, tuple[int,
     return {name: (int(n), float(total)) for name, (n, total) in out.items()}
 
 
+# --- profile --------------------------------------------------------------------------------
+
+class _TimedConnection:
+    """A DuckDB connection that records (seconds wall, seconds CPU, SQL) of each ``execute``."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con, self.log = con, []
+
+    def execute(self, sql: str, params: object = None) -> duckdb.DuckDBPyConnection:
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = self._con.execute(sql, params) if params is not None else self._con.execute(sql)
+        self.log.append((time.perf_counter() - wall, time.process_time() - cpu, sql))
+        return result
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._con, name)
+
+
+def profile(csv_path: Path, folder: Path) -> dict[str, dict[str, float]]:
+    """Wall and CPU seconds of each phase of one in-process ingest into a new warehouse."""
+    from capcoop.services.ingest import derive_totals_after_load
+    from capcoop.sources import baci
+    from capcoop.sources.base import sha256_path
+    from capcoop.warehouse.connection import open_writer
+    from capcoop.warehouse.loads import load_batches
+
+    phases: dict[str, dict[str, float]] = {}
+
+    def record(name: str, wall: float, cpu: float) -> None:
+        phase = phases.setdefault(name, {"wall_s": 0.0, "cpu_s": 0.0})
+        phase["wall_s"] += wall
+        phase["cpu_s"] += cpu
+
+    def timed(name: str, work):  # noqa: ANN001, ANN202
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = work()
+        record(name, time.perf_counter() - wall, time.process_time() - cpu)
+        return result
+
+    warehouse = folder / "profile.duckdb"
+    opened = open_writer(warehouse)
+    con, _ = timed("open and migrate a new warehouse", opened.__enter__)
+    try:
+        digest = timed("sha256 of the file", lambda: sha256_path(csv_path))
+        parsed = timed("parse (header, SQL)", lambda: baci.parse(csv_path))
+        stage = parsed.batches[0].data
+        reader = stage.sql.split("FROM read_csv", 1)[1]
+        timed("typed CSV read alone (sum of every column)", lambda: con.execute(
+            "SELECT sum(t), sum(i), sum(j), sum(k), sum(v), sum(q) FROM read_csv" + reader,
+            [str(csv_path)]).fetchall())
+        traced = _TimedConnection(con)
+        timed("load (all of the steps below)", lambda: load_batches(
+            traced, source=parsed.source, release=parsed.release, file=csv_path.name,
+            sha256=digest, batches=parsed.batches, parameters=parsed.parameters))
+        checks = dict(zip(parsed.batches[0].checks, ("rejects check", "row rules check",
+                                                     "duplicate-key scan"), strict=True))
+        for wall, cpu, sql in traced.log:
+            name = next((label for check, label in checks.items() if check in sql), None)
+            if name is None:
+                name = ("  insert into trade_flows" if sql.startswith("INSERT INTO trade_flows")
+                        else "  replace (delete superseded rows)" if sql.startswith("DELETE")
+                        else "  commit" if sql == "COMMIT" else "  other load statements")
+            else:
+                name = "  " + name
+            record(name, wall, cpu)
+        timed("derived bilateral totals", lambda: derive_totals_after_load(con, "baci"))
+    finally:
+        timed("close (checkpoint)", lambda: opened.__exit__(None, None, None))
+    return {name: {k: round(v, 3) for k, v in phase.items()} for name, phase in phases.items()}
+
+
 # --- report ---------------------------------------------------------------------------------
 
 def summarise(samples: list[tuple[float, float]], rows: int) -> dict[str, object]:
@@ -261,6 +339,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="counted rounds (default 5; 3 when a warm-up run exceeds 30 s)")
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument("--out", type=Path, default=RESULTS, help="results JSON")
+    parser.add_argument("--profile", action="store_true",
+                        help="time the phases of one in-process capcoop ingest instead")
     args = parser.parse_args(argv)
     rows = args.rows or (500_000 if args.quick else 10_000_000)
     csv_path = WORK / f"BACI_HS92_Y2021_V202301_bench_{rows}.csv"
@@ -268,6 +348,19 @@ def main(argv: list[str] | None = None) -> None:
         start = time.perf_counter()
         generate(rows, csv_path, seed=args.seed)
         print(f"generated {csv_path.name} in {time.perf_counter() - start:.1f}s", flush=True)
+    if args.profile:
+        with tempfile.TemporaryDirectory(dir=WORK) as folder:
+            phases = profile(csv_path, Path(folder))
+        for name, phase in phases.items():
+            print(f"{phase['wall_s']:8.2f} s wall {phase['cpu_s']:8.2f} s CPU  {name}")
+        result = json.loads(args.out.read_text()) if args.out.exists() else {"name": "ingest_baci"}
+        result["profile"] = {"size": f"{rows} rows", "date": dt.date.today().isoformat(),
+                             "machine": machine(), "phases": phases,
+                             "note": "one in-process ingest into a new warehouse; CPU counts "
+                                     "every DuckDB thread; indented phases are parts of load"}
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=2) + "\n")
+        return
     with tempfile.TemporaryDirectory(dir=WORK) as folder:
         commands = contenders(csv_path, Path(folder))
         samples = alternate(commands, args.runs)
@@ -280,6 +373,10 @@ def main(argv: list[str] | None = None) -> None:
     if runs < 5:
         note += f"; only {runs} counted runs because a warm-up run took over {SLOW_RUN_S:.0f} s"
     result = report(rows, csv_path, stats, checks, note)
+    if args.out.exists():  # keep the phase profile of an earlier --profile run
+        earlier = json.loads(args.out.read_text()).get("profile")
+        if earlier:
+            result["profile"] = earlier
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result["contenders"], indent=2))
