@@ -132,3 +132,17 @@ def test_bad_input_shows_the_api_error_without_console_errors(dashboard):
     dashboard.page.wait_for_selector('#page-overview[data-state="error"]')
     message = dashboard.page.inner_text("#error")
     assert "Atlantis" in message
+
+
+def test_supply_chain_page_propagates_a_production_shock(dashboard):
+    dashboard.page.goto(dashboard.base + "/#supply")
+    _ready(dashboard, "supply")
+    dashboard.page.fill('#shock-form input[name="region"]', "CHN")
+    dashboard.page.fill('#shock-form input[name="sector"]', "c14")
+    _submit(dashboard, "shock-form", "supply")
+    assert dashboard.page.locator("#shock-chart .main-svg").count() >= 1
+    expected = _api(dashboard, "io/shock", table="wiod2013", year=2011, region="CHN",
+                    sector="c14", cut=0.3, weeks=8)
+    regions = dashboard.page.locator("#shock-table tbody tr td:nth-child(1)").all_inner_texts()
+    assert regions == [r["region"] for r in expected[:15]]
+    assert regions[0] == "CHN"

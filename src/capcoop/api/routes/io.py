@@ -1,5 +1,6 @@
 """Input-output routes: ``/api/io/info``, ``/api/io/multipliers`` and ``/api/io/shock`` over
-:mod:`capcoop.services.io` (multi-regional tables such as ADB MRIO loaded in the warehouse)."""
+:mod:`capcoop.services.io` (tables stored in the warehouse: WIOD 2013 and China's tables in the
+embedded demo, or ADB MRIO, OECD ICIO ... loaded by the operator)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ SERVICE = "capcoop.services.io"
 router = APIRouter(prefix="/io", tags=["input-output"])
 
 Table = Annotated[str, Query(description="Name of an input-output table stored in the warehouse "
-                                         "(or a unique prefix), e.g. adb-mrio. Files are not "
+                                         "(or a unique prefix), e.g. wiod2013. Files are not "
                                          "read through the API.",
-                             examples=["adb-mrio"], min_length=1, max_length=80,
+                             examples=["wiod2013"], min_length=1, max_length=80,
                              pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._+-]*$")]
 
 
@@ -47,7 +48,7 @@ Year = Annotated[int | None, Query(description="Year of the table (default: the 
                                   "final_demand": 1.4e7, "intermediate_inputs": 2.5e7,
                                   "value_added": 1.4e7}],
                                 {"years": [2017, 2018], "unit": "USD million"}))
-async def io_info(request: Request, table: Table = "adb-mrio", year: Year = None):
+async def io_info(request: Request, table: Table = "wiod2013", year: Year = None):
     def run(ctx):
         from capcoop.services.io import io_info as service
 
@@ -63,7 +64,7 @@ async def io_info(request: Request, table: Table = "adb-mrio", year: Year = None
                                   "sector_name": "Electrical and optical equipment",
                                   "output_multiplier": 2.9, "value_added_multiplier": 0.98,
                                   "backward_linkage": 1.2, "forward_linkage": 0.9}]))
-async def io_multipliers(request: Request, table: Table = "adb-mrio", year: Year = None):
+async def io_multipliers(request: Request, table: Table = "wiod2013", year: Year = None):
     def run(ctx):
         from capcoop.services.io import io_multipliers as service
 
@@ -78,7 +79,7 @@ async def io_multipliers(request: Request, table: Table = "adb-mrio", year: Year
                         "(static Leontief with the cut output fixed, Ghosh supply-driven, ARIO "
                         "weekly recovery), China and ASEAN first; meta has region totals and "
                         "the weekly ARIO loss path. Computes only, stores nothing. Same "
-                        "service as `capcoop io shock`.",
+                        "service as `capcoop shock`.",
             responses=responses([{"region": "VNM", "region_name": "Viet Nam", "group": "ASEAN",
                                   "sector": "c14", "sector_name": "Electrical and optical "
                                                                   "equipment",
@@ -87,7 +88,7 @@ async def io_multipliers(request: Request, table: Table = "adb-mrio", year: Year
                                   "ghosh_loss": 280.0, "ghosh_loss_share": 0.011,
                                   "ario_loss": 350.0, "ario_loss_share": 0.013}],
                                 {"totals": {"static_loss": 9.1e4}, "unit": "USD million"}))
-async def io_shock(request: Request, table: Table = "adb-mrio", year: Year = None,
+async def io_shock(request: Request, table: Table = "wiod2013", year: Year = None,
                    region: Annotated[str, Query(description="Region of the shocked sector "
                                                 "(ISO3).", examples=["CHN"], min_length=1,
                                                 max_length=80)] = "CHN",
@@ -104,7 +105,7 @@ async def io_shock(request: Request, table: Table = "adb-mrio", year: Year = Non
     def run(ctx):
         from capcoop.services.io import io_shock as service
 
-        return report_result(service(_stored(table), year=year, region=region, sector=sector, cut=cut,
-                                     weeks=weeks, warehouse=ctx.warehouse))
+        return report_result(service(_stored(table), year=year, region=region, sector=sector,
+                                     cut=cut, weeks=weeks, warehouse=ctx.warehouse))
 
     return await respond(request, "io_shock", params, run)

@@ -110,6 +110,7 @@ function notes(el, meta) {
 const PLOT_CONFIG = { displaylogo: false, responsive: true };
 
 function plot(el, traces, layout) {
+  el.classList.add("drawn");  // visible before drawing, so Plotly measures the real width
   Plotly.react(el, traces, Object.assign({
     margin: { t: 40, r: 10, b: 60, l: 60 }, height: 360, legend: { orientation: "h" },
     font: { family: "system-ui, 'WenQuanYi Micro Hei', sans-serif" },
@@ -268,6 +269,22 @@ async function disruption() {
     "direct_loss_usd", "replacement_usd", "net_shortfall_usd", "replaced_pct"]);
 }
 
+async function shock() {
+  const p = formParams($("#shock-form"));
+  const result = await api("io/shock", { table: p.table, year: p.year, region: p.region, sector: p.sector,
+                                         cut: Number(p.cut) / 100, weeks: p.weeks });
+  const regions = result.meta.regions.slice(0, 12);
+  const names = regions.map((r) => r.region_name || r.region);
+  plot($("#shock-chart"), [
+    { type: "bar", name: t("static_loss"), x: names, y: regions.map((r) => r.static_loss) },
+    { type: "bar", name: t("ario_loss"), x: names, y: regions.map((r) => r.ario_loss) },
+  ], { barmode: "group", yaxis: { type: "log" }, margin: { t: 70, r: 10, b: 120, l: 60 },
+       legend: { orientation: "h", y: 1.12 },
+       title: { text: t("shock_chart") + " — " + p.region + " " + p.sector + ", " + p.cut + "%, " + p.weeks } });
+  renderTable($("#shock-table"), result.data.slice(0, 15), ["region", "sector", "sector_name", "shocked",
+    "baseline_output", "static_loss", "ario_loss", "ario_loss_share"]);
+}
+
 async function coverage() {
   const p = formParams($("#coverage-form"));
   const result = await api("supplies/coverage", { region: p.region });
@@ -296,7 +313,7 @@ const LOADERS = {
   overview: () => run("overview", overview),
   partners: () => run("partners", partners),
   opportunities: () => run("opportunities", opportunities),
-  supply: () => run("supply", async () => { await dependencies(); await disruption(); }),
+  supply: () => run("supply", async () => { await dependencies(); await disruption(); await shock(); }),
   supplies: () => run("supplies", async () => { await coverage(); await allocate(); }),
 };
 
@@ -331,6 +348,7 @@ async function start() {
   bind("#opportunities-form", "opportunities", opportunities);
   bind("#dependencies-form", "supply", dependencies);
   bind("#disruption-form", "supply", disruption);
+  bind("#shock-form", "supply", shock);
   bind("#coverage-form", "supplies", coverage);
   bind("#allocate-form", "supplies", allocate);
   $("#host-select").addEventListener("change", () => run("opportunities", opportunities));
