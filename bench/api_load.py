@@ -226,6 +226,15 @@ def _level_summary(runs: list[dict]) -> dict:
             "requests": sum(r["requests"] for r in runs)}
 
 
+def _uvicorn_stack() -> str:
+    """Which event loop and HTTP parser uvicorn picks here ('auto' prefers uvloop, httptools)."""
+    import importlib.util
+
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    return f"{loop} loop, {http} parser"
+
+
 def _machine() -> dict:
     from importlib.metadata import version
 
@@ -294,8 +303,8 @@ def main() -> None:
     result = {"name": "api_load", "date": dt.date.today().isoformat(), "machine": _machine(),
               "note": "wall-clock latencies measured by wrk on a shared 2-CPU machine (wrk and "
                       "the server share it with other jobs: see load_1min per run); one uvicorn "
-                      "worker (asyncio loop, h11) on the embedded demo warehouse; wrk uses one "
-                      "thread and keep-alive connections",
+                      f"worker ({_uvicorn_stack()}) on the embedded demo warehouse; wrk uses "
+                      "one thread and keep-alive connections",
               "target": "p95 < 100 ms at 50 clients, zero errors",
               "routes": routes, "rounds": rounds, "seconds_per_run": seconds,
               "server_ready_s": capcoop["ready_s"],
