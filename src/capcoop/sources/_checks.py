@@ -1,5 +1,8 @@
 """Row-level validation shared by the CSV-based sources (WDI, WB income, ADB MRIO, export matrices).
 
+The primitives :func:`column_difference`, :func:`first_repeat` and :func:`unknown_country_hint`
+also serve the trade-flow checks of :mod:`capcoop.sources._trade_flows`.
+
 Every helper raises :class:`~capcoop.errors.SourceFormatError` naming the file, the 1-based line,
 the column and the offending value. :func:`read_text_table` numbers the rows by their line in the
 file (the header is line 1, the first data row line 2) and keeps that number as the frame's index,
@@ -21,7 +24,8 @@ from capcoop.errors import SourceFormatError, UnknownCountryError
 
 __all__ = ["HEADER_LINE", "ISO3_PATTERN", "read_text_table", "read_header", "detect_layout",
            "require_columns", "parse_numbers", "parse_years", "resolve_countries",
-           "reject_duplicates", "first_line"]
+           "reject_duplicates", "first_line", "column_difference", "first_repeat",
+           "unknown_country_hint"]
 
 #: The line of the header row in every file these helpers read.
 HEADER_LINE = 1
@@ -86,9 +90,7 @@ def detect_layout(columns: Iterable[str], layouts: Mapping[str, Sequence[str]], 
 def require_columns(columns: Iterable[str], expected: Sequence[str], file: str, *,
                     layout: str | None = None) -> None:
     """Raise unless ``columns`` are exactly ``expected`` (order ignored), naming the difference."""
-    present = list(columns)
-    missing = [c for c in expected if c not in present]
-    extra = [c for c in present if c not in expected]
+    missing, extra = column_difference(columns, expected)
     if not missing and not extra:
         return
     what = f" for the {layout} layout" if layout else ""
@@ -98,6 +100,35 @@ def require_columns(columns: Iterable[str], expected: Sequence[str], file: str, 
     raise SourceFormatError(f"{problems}{what}; expected the columns {list(expected)}", file=file,
                             line=HEADER_LINE, column=(missing or extra)[0],
                             hint="check that this is the publisher's file, unedited")
+
+
+def column_difference(columns: Iterable[str], expected: Sequence[str]
+                      ) -> tuple[list[str], list[str]]:
+    """The ``expected`` columns missing from ``columns`` and the ``columns`` not expected."""
+    present = list(columns)
+    return ([c for c in expected if c not in present],
+            [c for c in present if c not in expected])
+
+
+def first_repeat(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[int, int] | None:
+    """Positions of the first row whose ``keys`` repeat an earlier row's and of that earlier row.
+
+    None when every key is unique; blank (NA) keys compare equal, as in ``DataFrame.duplicated``.
+    """
+    repeated = frame.duplicated(list(keys), keep="first").to_numpy()
+    if not repeated.any():
+        return None
+    position = int(repeated.argmax())
+    groups = frame.groupby(list(keys), dropna=False, sort=False).ngroup().to_numpy()
+    return position, int((groups == groups[position]).argmax())
+
+
+def unknown_country_hint(error: UnknownCountryError, *, limit: int | None = None,
+                         known: str = "the known codes") -> str:
+    """The hint for an unknown country: up to ``limit`` suggestions, then where to look."""
+    suggestions = ", ".join(repr(s) for s in error.suggestions[:limit])
+    return (f"did you mean {suggestions}? " if suggestions else "") + \
+        f"see `capcoop codes countries` for {known}"
 
 
 def first_line(mask: pd.Series) -> int:
@@ -179,9 +210,7 @@ def resolve_countries(codes: pd.Series, file: str, column: str, *,
                 raise UnknownCountryError(f"not a code of the form {pattern}")
             mapping[key] = _lookup(code, alternative, aliases or {})
         except UnknownCountryError as exc:
-            suggestions = ", ".join(repr(s) for s in exc.suggestions[:3])
-            hint = (f"did you mean {suggestions}? " if suggestions else "") + \
-                "see `capcoop codes countries` for the known codes"
+            hint = unknown_country_hint(exc, limit=3)
             raise SourceFormatError(f"unknown country code {code!r}", file=file,
                                     line=first_line(text == code), column=column, value=code,
                                     hint=hint) from None
@@ -203,13 +232,12 @@ def _lookup(code: str, other: str, aliases: Mapping[str, str]) -> str:
 
 def reject_duplicates(frame: pd.DataFrame, keys: Sequence[str], file: str) -> None:
     """Raise on the first row whose ``keys`` repeat an earlier row, naming both lines."""
-    repeated = frame.duplicated(list(keys), keep="first").to_numpy()
-    if not repeated.any():
+    found = first_repeat(frame, keys)
+    if found is None:
         return
-    at = int(np.argmax(repeated))
+    at, first = found
     key = tuple(_plain(frame[k].iloc[at]) for k in keys)
-    same = (frame[list(keys)] == pd.Series(key, index=list(keys))).all(axis=1).to_numpy()
-    earlier = int(frame.index[int(np.argmax(same))])
+    earlier = int(frame.index[first])
     shown = ", ".join(f"{k}={v!r}" for k, v in zip(keys, key, strict=True))
     raise SourceFormatError(f"duplicate row ({shown}) repeats line {earlier}", file=file,
                             line=int(frame.index[at]), column=keys[0], value=key[0],

@@ -25,6 +25,7 @@ import pandas as pd
 
 from capcoop.codes.countries import countries_table, country
 from capcoop.errors import SourceFormatError, UnknownCountryError
+from capcoop.sources._checks import column_difference, first_repeat, unknown_country_hint
 from capcoop.sources.base import TABLE_KEYS, TableBatch
 
 __all__ = ["TRADE_COLUMNS", "TRADE_KEY", "open_text", "read_text_cells", "check_columns", "resolve_countries",
@@ -67,8 +68,7 @@ def read_text_cells(path: Path) -> pd.DataFrame:
 def check_columns(found: list[str], expected: list[str], *, file: str, layout: str,
                   line: int = 1) -> None:
     """Raise unless ``found`` holds exactly the ``expected`` column names (any order)."""
-    missing = [c for c in expected if c not in found]
-    extra = [c for c in found if c not in expected]
+    missing, extra = column_difference(found, expected)
     if not missing and not extra:
         return
     parts = ([f"missing column(s) {missing}"] if missing else []) + \
@@ -92,9 +92,7 @@ def resolve_countries(values: pd.Series, lines: pd.Series, *, file: str, column:
             mapping[text] = country(text).iso3
         except UnknownCountryError as exc:
             line = int(lines[values == text].iloc[0])
-            close = ", ".join(repr(s) for s in exc.suggestions)
-            hint = (f"did you mean {close}? " if close else "") + \
-                "see `capcoop codes countries` for the known codes and names"
+            hint = unknown_country_hint(exc, known="the known codes and names")
             raise SourceFormatError(f"unknown {role} {text!r}", file=file, line=line,
                                     column=column, value=text, hint=hint) from None
     return values.map(mapping)
@@ -132,13 +130,12 @@ def country_kinds(codes: pd.Series) -> pd.Series:
 def check_unique(frame: pd.DataFrame, lines: pd.Series, *, file: str,
                  keys: tuple[str, ...] = TRADE_KEY) -> None:
     """Raise on the first row whose key repeats an earlier row's, naming both lines."""
-    repeated = frame.duplicated(list(keys), keep="first")
-    if not repeated.any():
+    found = first_repeat(frame, keys)
+    if found is None:
         return
-    position = int(repeated.to_numpy().argmax())
+    position, first = found
     row = frame.iloc[position]
-    groups = frame.groupby(list(keys), dropna=False, sort=False).ngroup().to_numpy()
-    earlier = int(lines.to_numpy()[groups == groups[position]][0])
+    earlier = int(lines.iloc[first])
     shown = ", ".join(f"{k}={row[k]!r}" for k in keys if not pd.isna(row[k]))
     raise SourceFormatError(
         f"duplicate row ({shown}); the same key is on line {earlier}", file=file,
