@@ -21,8 +21,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "warehouse": "Warehouse",
         "parameters": "Parameters",
         "params_value": "provider {provider}, partner {partner}, year {year}, language English",
-        "demo_label": "Demo data: computed from capcoop's embedded sample warehouse (IMF, World "
-                      "Bank, ADB and WTO extracts). Load your own data for current figures.",
+        "demo_label": "Demo data: computed from capcoop's embedded sample warehouse (extracts of "
+                      "IMF, World Bank, ADB, WTO, WIOD, NBS/OECD, US EPA and UNDP data; see the "
+                      "sources section). Load your own data for current figures.",
         "contents": "Contents",
         "s_headlines": "Headlines",
         "s_trade": "Trade trend and partner ranking",
@@ -151,8 +152,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "warehouse": "数据仓库",
         "parameters": "参数",
         "params_value": "合作提供方{provider}，伙伴{partner}，年份{year}，语言中文",
-        "demo_label": "演示数据：根据capcoop内置示例数据仓库（国际货币基金组织、世界银行、亚洲开发银行和"
-                      "世界贸易组织数据摘录）计算。如需最新数据，请加载自己的数据。",
+        "demo_label": "演示数据：根据capcoop内置示例数据仓库（国际货币基金组织、世界银行、亚洲开发银行、"
+                      "世界贸易组织、WIOD、国家统计局/经合组织、美国环保署和联合国开发计划署数据摘录，"
+                      "详见数据来源一节）计算。如需最新数据，请加载自己的数据。",
         "contents": "目录",
         "s_headlines": "要点",
         "s_trade": "贸易走势与贸易伙伴排名",
