@@ -401,3 +401,55 @@ def test_comtrade_mirror_for_china_2014_2023(comtrade, dots):
     reported = mon.bilateral_summary("CHN", "USA", 2018, warehouse=dots).current
     mirrored = mon.bilateral_summary("CHN", "USA", 2018, basis="mirror", warehouse=comtrade).current
     assert reported.exports < mirrored.exports and reported.imports > mirrored.imports
+
+
+def test_kept_streaks_follow_writes_and_are_not_shared(tmp_path):
+    path = tmp_path / "toy.duckdb"
+    frame = pd.DataFrame(_toy_rows(), columns=_COLUMNS).assign(load_id=1)
+    with open_writer(path) as (con, _):
+        con.register("rows_", frame)
+        con.execute(f"INSERT INTO trade_flows ({', '.join(frame.columns)}) "
+                    f"SELECT {', '.join(frame.columns)} FROM rows_")
+    eu = mon.partner_streak("CHN", "EU", 2019, warehouse=path)
+    assert (eu.streak_length, eu.since) == (2, 2018)
+    eu.ranks[2019] = 5  # a caller's change does not reach the next answer
+    assert mon.partner_streak("CHN", "EU", 2019, warehouse=path).ranks[2019] == 1
+    assert mon.monitor("CHN", "ASEAN", 2020, warehouse=path).record()["rank1_streak_years"] == 1
+    # China's exports to Viet Nam in 2019: 180 instead of 80, so ASEAN (320) passes the EU (300).
+    extra = pd.DataFrame([_row("toy", 2019, "CHN", "VNM", "X", 180)], columns=_COLUMNS).assign(load_id=2)
+    with open_writer(path) as (con, _):
+        con.register("rows_", extra)
+        con.execute("DELETE FROM trade_flows WHERE year = 2019 AND reporter = 'CHN' "
+                    "AND partner = 'VNM' AND flow = 'X'")
+        con.execute(f"INSERT INTO trade_flows ({', '.join(extra.columns)}) "
+                    f"SELECT {', '.join(extra.columns)} FROM rows_")
+    after = mon.partner_streak("CHN", "EU", 2019, warehouse=path)
+    assert (after.current_rank, after.streak_length) == (2, 0)
+    report = mon.monitor("CHN", "ASEAN", 2020, warehouse=path).record()
+    assert (report["partner_rank"], report["rank1_streak_years"], report["rank1_since"]) == (1, 2, 2019)
+    en = mon.headlines("CHN", "ASEAN", 2020, warehouse=path, lang="en")
+    assert "remained China's largest trading partner for the 2nd consecutive year" in en.text
+
+
+def test_repeated_questions_give_the_same_answers(dots):
+    from capcoop.services.monitor import rankings
+    rankings._STREAKS.clear()
+    first = [mon.headlines("CHN", "ASEAN", 2020, warehouse=dots, lang=lang) for lang in ("en", "zh")]
+    assert "12th consecutive year (since 2009)" in first[0].text
+    assert "中国连续12年保持东盟第一大贸易伙伴地位（自2009年起）" in first[1].text
+    report = mon.monitor("CHN", "ASEAN", 2020, warehouse=dots).record()
+    assert (report["partner_rank"], report["rank1_streak_years"]) == (1, 1)
+    run = mon.partner_streak("ASEAN", "CHN", 2020, warehouse=dots)
+    eu = mon.partner_streak("CHN", "EU", 2019, warehouse=dots)
+    assert ((run.streak_length, run.since), (eu.streak_length, eu.since)) == ((12, 2009), (16, 2004))
+    again = [mon.headlines("CHN", "ASEAN", 2020, warehouse=dots, lang=lang) for lang in ("en", "zh")]
+    for old, new in zip(first, again, strict=True):
+        assert new.record() == old.record()
+        pd.testing.assert_frame_equal(new.explain_rows(), old.explain_rows())
+    assert mon.monitor("CHN", "ASEAN", 2020, warehouse=dots).record() == report
+    rankings._STREAKS.clear()  # computed afresh: the same ranks, leaders and streaks
+    fresh = mon.partner_streak("ASEAN", "CHN", 2020, warehouse=dots)
+    assert (fresh.ranks, fresh.streak_length, fresh.since) == (run.ranks, 12, 2009)
+    assert {y: (a, c) for y, (a, _, c, _) in fresh.leaders.items()} == \
+        {y: (a, c) for y, (a, _, c, _) in run.leaders.items()}
+    assert mon.monitor("CHN", "ASEAN", 2020, warehouse=dots).record()["rank1_streak_years"] == 1

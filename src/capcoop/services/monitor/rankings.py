@@ -6,7 +6,7 @@ Part of :mod:`capcoop.services.monitor`, which re-exports the public names.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,14 @@ from capcoop.services.monitor.economies import (
     economy,
     ranking_blocs,
 )
-from capcoop.services.monitor.selection import Selection, _Flows, _load, _select, _tables
+from capcoop.services.monitor.selection import (
+    Selection,
+    _Flows,
+    _load,
+    _select,
+    _tables,
+    _warehouse_version,
+)
 from capcoop.warehouse.connection import open_reader
 
 # --- partner ranking and streaks --------------------------------------------------------------
@@ -256,7 +263,7 @@ def _rank_streak(flows: _Flows, partner: Economy, period: Period, groups: Sequen
     spans = [(p, flows.item.members(p)) for p in
              (period.shifted(y - period.year) for y in sorted(flows.no_data) if y <= period.year)]
     spans = [(p, own) for p, own in spans if own and _status(flows, p.year, own) == "complete"]
-    units = _tables(flows, [(p, own, p) for p, own in spans], used).units
+    units = _tables(flows, [(p, own, p) for p, own in spans], used, worlds=False).units
     units = units[units["kind"].isin(["country", "historical", "bloc"]) & (units["total"] > 0)]
     ranked = rank_within(units, by=by, group="year", key="unit")
     hits = ranked[ranked["unit"] == partner.code].set_index("year")["rank"]
@@ -272,6 +279,47 @@ def _rank_streak(flows: _Flows, partner: Economy, period: Period, groups: Sequen
                       bool(run and run.length and run.at_least), tuple(used))
 
 
+_STREAKS: dict[tuple, RankStreak] = {}
+
+
+def _streak_key(con: Any, sel: Selection, item: Economy, years: Sequence[int], partner: Economy,
+                period: Period, groups: Sequence[Economy], rank: int, by: str) -> tuple | None:
+    """What a streak depends on: the warehouse version (None: unknown, not kept), the rows
+    chosen and loaded (selection, subject, years) and the question asked."""
+    version = _warehouse_version(con)
+    if version is None:
+        return None
+    return (version, sel, item.code, item.ever_members(), tuple(sorted(years)), partner.code,
+            partner.ever_members(), period, tuple((g.code, g.ever_members()) for g in groups),
+            rank, by)
+
+
+def _kept_streak(key: tuple | None) -> RankStreak | None:
+    cached = _STREAKS.get(key) if key is not None else None  # one lookup: threads may clear
+    if cached is None:
+        return None
+    return replace(cached, ranks=dict(cached.ranks), leaders=dict(cached.leaders))
+
+
+def _keep_streak(key: tuple | None, found: RankStreak) -> RankStreak:
+    if key is not None:
+        if len(_STREAKS) > 256:
+            _STREAKS.clear()
+        _STREAKS[key] = replace(found, ranks=dict(found.ranks), leaders=dict(found.leaders))
+    return found
+
+
+def _streak_of(con: Any, flows: _Flows, partner: Economy, period: Period,
+               groups: Sequence[Economy], rank: int = 1, by: str = "total") -> RankStreak:
+    """:func:`_rank_streak`, kept per warehouse version so that :func:`monitor`,
+    :func:`partner_streak` and ``headlines`` asking the same question in one process compute
+    it once (the rows loaded are the same; see :func:`_streak_key`)."""
+    key = _streak_key(con, flows.selection, flows.item, list(flows.no_data), partner, period,
+                      groups, rank, by)
+    return _kept_streak(key) or _keep_streak(key, _rank_streak(flows, partner, period, groups,
+                                                               rank, by))
+
+
 def partner_streak(reporter: str, partner: str, year: int, *, months: str | None = None,
                    rank: int = 1, blocs: str | Sequence[str] | None = None, by: str = "total",
                    basis: str | None = None, source: str | None = None,
@@ -284,8 +332,15 @@ def partner_streak(reporter: str, partner: str, year: int, *, months: str | None
     _pair_members(rep, par, period)
     with open_reader(warehouse) as (con, _):
         sel = _select(con, rep, period, basis, source, history=True)
-        flows = _load(con, rep, sel, _history(sel, period))
-        return _rank_streak(flows, par, period, groups, rank, _check_by(by))
+        _check_by(by)
+        history = _history(sel, period)
+        key = _streak_key(con, sel, rep, [p.year for p in history], par, period,
+                          groups, rank, by)
+        kept = _kept_streak(key)
+        if kept is not None:
+            return kept
+        flows = _load(con, rep, sel, history)
+        return _keep_streak(key, _rank_streak(flows, par, period, groups, rank, by))
 
 
 # --- the monitor (summary + rank + streak) ----------------------------------------------------
@@ -334,4 +389,4 @@ def monitor(reporter: str, partner: str, year: int, *, months: str | None = None
         flows = _load(con, rep, sel, periods, extra=rep.members(period))
         summary = _summary(con, flows, par, period, since=since, explain=explain,
                            warehouse=location.label)
-        return MonitorReport(summary, _rank_streak(flows, par, period, groups))
+        return MonitorReport(summary, _streak_of(con, flows, par, period, groups))

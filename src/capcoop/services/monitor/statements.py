@@ -23,7 +23,15 @@ from capcoop.analytics.trade import (
 from capcoop.errors import InputError
 from capcoop.services.monitor.bilateral import BilateralSummary, _history, _pair_members, _summary
 from capcoop.services.monitor.economies import Economy, _unit_name, economy, ranking_blocs
-from capcoop.services.monitor.rankings import RankStreak, _group, _rank_streak
+from capcoop.services.monitor.rankings import (
+    RankStreak,
+    _group,
+    _keep_streak,
+    _kept_streak,
+    _rank_streak,
+    _streak_key,
+    _streak_of,
+)
 from capcoop.services.monitor.selection import _Flows, _load, _select
 from capcoop.settings import get_setting
 from capcoop.warehouse.connection import open_reader
@@ -264,11 +272,16 @@ def headlines(reporter: str, partner: str, year: int, *, months: str | None = No
         flows = _load(con, rep, sel, _history(sel, period), extra=rep.members(period))
         summary = _summary(con, flows, par, period, since=None, explain=explain,
                            warehouse=location.label)
-        forward = _rank_streak(flows, par, period, groups)
+        forward = _streak_of(con, flows, par, period, groups)
         try:
             psel = _select(con, par, period, sel.basis, None, history=True)
-            pflows = _load(con, par, psel, _history(psel, period), extra=par.members(period))
-            reverse = _rank_streak(pflows, rep, period, groups)
+            phistory = _history(psel, period)
+            key = _streak_key(con, psel, par, [p.year for p in phistory], rep, period, groups,
+                              1, "total")
+            reverse = _kept_streak(key)
+            if reverse is None:
+                pflows = _load(con, par, psel, phistory, extra=par.members(period))
+                reverse = _keep_streak(key, _rank_streak(pflows, rep, period, groups))
         except InputError as err:
             reverse = None
             notes.append(f"{par.code}'s own ranking of partners is not available ({err.message})")
