@@ -218,3 +218,13 @@ def test_continuous_share_is_proportional_without_bounds(w, total):
     k = len(w)
     x = continuous_shares(total, w, np.zeros(k), np.full(k, np.inf))
     np.testing.assert_allclose(x, total * w / w.sum(), rtol=1e-9, atol=1e-6)
+
+
+def test_share_a_cap_cuts_off_goes_to_the_others_exactly():
+    # found by Hypothesis: at the breakpoint where C03 reaches its cap, rounding left it counted
+    # as still growing, and the continuous shares summed to 135.61 instead of 136
+    weights = {"C02": 968878419.0, "C03": 707290366.1306384, "C04": 0.0}
+    result = allocate_doses(136, weights, caps={"C02": np.inf, "C03": 57, "C04": np.inf})
+    exact = result.table.set_index("recipient")["exact"]
+    assert exact["C03"] == pytest.approx(57) and exact["C02"] == pytest.approx(79)
+    assert result.doses() == {"C02": 79, "C03": 57, "C04": 0}

@@ -158,10 +158,14 @@ def continuous_shares(budget: float, weights: np.ndarray, floors: np.ndarray,
     sums = np.clip(np.outer(points, w), f, a).sum(axis=1)
     above = np.flatnonzero(sums >= budget)
     if len(above) == 0:
-        low = float(points[-1]) if len(points) else 0.0
+        low, high = (float(points[-1]) if len(points) else 0.0), np.inf
     else:
         low = 0.0 if above[0] == 0 else float(points[above[0] - 1])
-    free = positive & (low * w >= f * (1 - 1e-12)) & (low * w < a)
+        high = float(points[above[0]])
+    # Who moves with lambda on the segment [low, high]: judged strictly inside the segment, since
+    # at a breakpoint rounding can leave a recipient a hair below the cap it has reached.
+    probe = (low + high) / 2 if np.isfinite(high) else 2 * low + 1
+    free = positive & (probe * w > f) & (probe * w < a)
     slope = w[free].sum()
     with np.errstate(over="ignore", invalid="ignore"):
         base = float(np.clip(low * w, f, a).sum())
