@@ -2,7 +2,8 @@
 
 Reproducible: the same inputs give the same tables (only ``loaded_at`` differs). Every file goes
 through capcoop's own parsers and atomic loads, so the demo's provenance table names each source
-file with its sha256. The result replaces ``src/capcoop/data/demo.duckdb`` atomically and
+file with its sha256. The result, gzip-compressed, replaces ``src/capcoop/data/demo.duckdb.gz``
+atomically (capcoop unpacks it on first use, see ``demo_warehouse_path``) and
 ``src/capcoop/data/ATTRIBUTION.md`` is rewritten from :data:`DEMO_INPUTS`.
 
 Usage::
@@ -18,6 +19,7 @@ are never embedded.
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import shutil
 import sys
@@ -136,7 +138,12 @@ def build(shared: Path, out: Path) -> Path:
         refresh_reference_tables(con)
     compacted = compact(target, workdir / "compact.duckdb")
     out.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(compacted), str(out))
+    packed = workdir / "demo.duckdb.gz"
+    # mtime 0 and no file name in the header: the same warehouse gives the same bytes
+    with open(compacted, "rb") as source, open(packed, "wb") as raw, \
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as gz:
+        shutil.copyfileobj(source, gz, 1 << 20)
+    shutil.move(str(packed), str(out))
     shutil.rmtree(workdir, ignore_errors=True)
     return out
 
@@ -157,7 +164,7 @@ def compact(source: Path, target: Path) -> Path:
 def attribution_text() -> str:
     """The ATTRIBUTION.md shipped next to the demo warehouse."""
     lines = ["# Attribution of the embedded demo warehouse", "",
-             "capcoop's demo warehouse (`demo.duckdb`) is derived by `scripts/build_demo.py` from the",
+             "capcoop's demo warehouse (`demo.duckdb.gz`, unpacked on first use) is derived by `scripts/build_demo.py` from the",
              "sources below. Values are re-encoded in capcoop's canonical tables; the `provenance`",
              "table names every input file with its sha256. Reference codes come from the package",
              "data described in `docs/codes.md` and `docs/products.md`.", ""]
@@ -175,7 +182,8 @@ def main() -> None:
     """Command-line entry: build the demo and write the attribution file."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shared-data")
-    parser.add_argument("--out", default=str(REPO / "src" / "capcoop" / "data" / "demo.duckdb"))
+    parser.add_argument("--out",
+                        default=str(REPO / "src" / "capcoop" / "data" / "demo.duckdb.gz"))
     args = parser.parse_args()
     out = build(shared_data_root(args.shared_data), Path(args.out))
     (out.parent / "ATTRIBUTION.md").write_text(attribution_text(), encoding="utf-8")

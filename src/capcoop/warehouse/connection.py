@@ -11,10 +11,15 @@ then raises :class:`~capcoop.errors.WarehouseBusyError`.
 
 from __future__ import annotations
 
+import gzip
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -28,7 +33,8 @@ __all__ = ["WarehouseLocation", "locate_warehouse", "demo_warehouse_path", "open
            "open_writer", "schema_version", "BUSY_TIMEOUT_S"]
 
 BUSY_TIMEOUT_S = 10.0
-DEMO_FILE = "demo.duckdb"
+#: The demo ships gzip-compressed (about 40% of its size) and is unpacked once per version.
+DEMO_PACKED = "demo.duckdb.gz"
 
 
 @dataclass(frozen=True)
@@ -50,8 +56,55 @@ class WarehouseLocation:
 
 
 def demo_warehouse_path() -> Path:
-    """Path of the embedded demo warehouse shipped in the package."""
-    return Path(str(resources.files("capcoop") / "data" / DEMO_FILE))
+    """Path of the embedded demo warehouse, ready to open read-only.
+
+    The package ships it gzip-compressed (``capcoop/data/demo.duckdb.gz``); the first call unpacks
+    it, with its ``ATTRIBUTION.md``, into ``<cache_dir>/demo/`` (or the temporary directory when
+    the cache is not writable). The unpacked file is named after the packed file's size and
+    modification time, so a new capcoop release unpacks its own demo.
+    """
+    data = Path(str(resources.files("capcoop") / "data"))
+    packed = data / DEMO_PACKED
+    try:
+        stat = packed.stat()
+    except OSError:
+        raise WarehouseError(f"the embedded demo warehouse is missing ({packed})",
+                             hint="reinstall capcoop") from None
+    folder = str(Path(str(get_setting("cache_dir"))) / "demo")
+    path = _unpacked_demo(str(packed), stat.st_size, stat.st_mtime_ns, folder)
+    if not path.exists():  # removed behind our back (a cleaned cache): unpack again
+        _unpacked_demo.cache_clear()
+        path = _unpacked_demo(str(packed), stat.st_size, stat.st_mtime_ns, folder)
+    return path
+
+
+@lru_cache(maxsize=4)
+def _unpacked_demo(packed: str, size: int, mtime_ns: int, folder: str) -> Path:
+    with open(packed, "rb") as handle:  # gzip's trailer holds the unpacked size (mod 2**32)
+        handle.seek(-4, os.SEEK_END)
+        expected = int.from_bytes(handle.read(4), "little")
+    name = f"demo-{size}-{mtime_ns}.duckdb"
+    for place in (Path(folder), Path(tempfile.gettempdir()) / f"capcoop-demo-{os.getuid()}"):
+        target = place / name
+        if target.exists() and target.stat().st_size % 2**32 == expected:
+            return target
+        try:
+            place.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=place, suffix=".part")
+            with os.fdopen(fd, "wb") as out, gzip.open(packed, "rb") as source:
+                shutil.copyfileobj(source, out, 1 << 20)
+            os.replace(tmp, target)
+            attribution = Path(packed).with_name("ATTRIBUTION.md")
+            if attribution.exists():
+                shutil.copyfile(attribution, place / "ATTRIBUTION.md")
+            for old in place.glob("demo-*.duckdb"):  # earlier versions' demos
+                if old != target:
+                    old.unlink(missing_ok=True)
+            return target
+        except OSError:
+            continue
+    raise WarehouseError("cannot unpack the embedded demo warehouse",
+                         hint="set CAPCOOP_CACHE_DIR to a writable folder")
 
 
 def locate_warehouse(path: str | Path | None = None, *, for_writing: bool = False) -> WarehouseLocation:
@@ -68,7 +121,9 @@ def locate_warehouse(path: str | Path | None = None, *, for_writing: bool = Fals
     explicit = get_setting("warehouse", str(path) if path is not None else None)
     if explicit:
         chosen = Path(str(explicit)).expanduser()
-        is_demo = chosen.exists() and chosen.resolve() == demo_warehouse_path().resolve()
+        # only an unpacked demo's name can be the demo: other files never unpack it to compare
+        is_demo = chosen.name.startswith("demo-") and chosen.exists() and \
+            chosen.resolve() == demo_warehouse_path().resolve()
         return WarehouseLocation(chosen, "demo" if is_demo else "explicit")
     user = Path(str(get_setting("user_warehouse"))).expanduser()
     if for_writing or user.exists():

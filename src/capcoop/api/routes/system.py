@@ -59,7 +59,7 @@ async def sources(request: Request):
 @router.get("/db", summary="What the warehouse holds",
             description="The warehouse's tables with row counts and every load with its "
                         "provenance (source, file, checksum, time). Same as `capcoop db info`.",
-            responses=responses({"warehouse": {"path": ".../demo.duckdb", "kind": "demo",
+            responses=responses({"warehouse": {"path": ".../demo/demo-11481372-1795958044199574254.duckdb", "kind": "demo",
                                                "label": "demo (embedded sample warehouse)"},
                                  "tables": [{"name": "trade_flows", "rows": 983176}],
                                  "loads": [{"load_id": 1, "source": "imf-dots",
