@@ -40,31 +40,22 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import gzip
-import io
-import os
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
+# The codes builders share how they find the shared data and write tables (atomic, reproducible gzip).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_codes_products import shared_data_root, write_table  # noqa: E402
+
 OUT_DIR = REPO / "src" / "capcoop" / "codes" / "data"
 _FOLDER = "reference/concordance/converted_from_rdata"
 SOURCE_FILES = {"HS17": f"{_FOLDER}/hs5_naics.csv", "HS22": f"{_FOLDER}/hs6_naics.csv",
                 "titles": f"{_FOLDER}/naics2017_desc.csv"}
 COLUMNS = ["revision", "hs", "naics_source", "naics2017", "match", "weight"]
 _MATCH_RANK = {"exact": 0, "5-digit": 1, "4-digit": 2, "none": 3}
-
-
-def shared_data_root(explicit: str | None = None) -> Path:
-    """The shared data folder: ``--shared-data``, ``$CAPCOOP_SHARED_DATA`` or ``../shared/data``."""
-    candidates = [explicit, os.environ.get("CAPCOOP_SHARED_DATA"),
-                  str(REPO.parent / "shared" / "data"), str(REPO.parent.parent / "shared" / "data")]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "README.md").is_file():
-            return Path(candidate)
-    raise SystemExit("shared data not found; pass --shared-data PATH or set CAPCOOP_SHARED_DATA")
 
 
 def read_sources(root: Path) -> dict[str, pd.DataFrame]:
@@ -123,17 +114,6 @@ def build_tables(src: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     links = pd.concat([build_links(rev, src[rev], industries) for rev in ("HS17", "HS22")],
                       ignore_index=True)
     return {"hs_naics.csv.gz": links, "naics2017.csv.gz": titles}
-
-
-def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """Write CSV (gzip without timestamp) atomically."""
-    data = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
-    buffer = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0) as gz:
-        gz.write(data)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(buffer.getvalue())
-    tmp.replace(path)
 
 
 def main(argv: list[str] | None = None) -> int:

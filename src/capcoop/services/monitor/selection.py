@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -34,6 +33,7 @@ from capcoop.warehouse.trade_queries import (
     oriented_totals,
     stale_derived_totals,
 )
+from capcoop.warehouse.versions import warehouse_version
 
 # --- choosing the rows ---------------------------------------------------------------------
 
@@ -89,21 +89,18 @@ _SELECTIONS: dict[tuple, Selection] = {}
 
 
 def _warehouse_version(con: Any) -> tuple | None:
-    """The open warehouse file and its WAL, with modification times and sizes (None: unknown).
-
-    Any committed write changes one of them, so the value identifies what the file holds.
+    """The open warehouse file and its :func:`~capcoop.warehouse.versions.warehouse_version`
+    (None: unknown). Any committed write changes it, so the value identifies what the file holds.
     """
     cursor = con.cursor()
     try:
         row = cursor.execute("SELECT path FROM duckdb_databases() "
                              "WHERE database_name = current_database()").fetchone()
-        files = [Path(row[0]), Path(row[0] + ".wal")] if row and row[0] else []
-        stats = [(f.stat().st_mtime_ns, f.stat().st_size) if f.exists() else None for f in files]
-    except (duckdb.Error, OSError):
+    except duckdb.Error:
         return None
     finally:
         cursor.close()
-    return (str(files[0]), *stats) if files else None
+    return (row[0], *warehouse_version(row[0])) if row and row[0] else None
 
 
 def _select(con: Any, item: Economy, period: Period, basis: str | None, source: str | None,
